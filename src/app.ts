@@ -1,0 +1,94 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { cartModule } from './modules/cart/index.js';
+import { categoriesModule } from './modules/categories/index.js';
+import { ordersModule } from './modules/orders/index.js';
+import { productsModule } from './modules/products/index.js';
+import { reviewsModule } from './modules/reviews/index.js';
+import { usersModule } from './modules/users/index.js';
+import { type Config, loadConfig } from './platform/config.js';
+import { type Database, openDatabase } from './platform/db/database.js';
+import type { EventBus } from './platform/events/event-bus.js';
+import { requestIdOf } from './platform/http/request-id.js';
+import { validatorCompiler } from './platform/http/validation.js';
+import type { ModuleDefinition } from './platform/module.js';
+import { registerPlatform } from './platform/platform.js';
+
+/** Every module of the system; `MODULES` picks which of them this process hosts. */
+export const ALL_MODULES: readonly ModuleDefinition[] = [
+  usersModule,
+  categoriesModule,
+  productsModule,
+  cartModule,
+  ordersModule,
+  reviewsModule,
+];
+
+export interface BuildOptions {
+  config?: Config;
+  /** Replaces the module list (tests use small example modules). */
+  modules?: readonly ModuleDefinition[];
+  /** A database opened by the caller, left open when the app closes. */
+  database?: Database;
+  bus?: EventBus;
+}
+
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.current_password',
+  '*.new_password',
+  '*.refresh',
+  '*.access',
+  '*.token',
+];
+
+export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
+  const config = options.config ?? loadConfig();
+  const database =
+    options.database ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+    }));
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL, redact: { paths: REDACTED, censor: '[redacted]' } },
+    genReqId: requestIdOf,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    trustProxy: true,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler());
+  try {
+    const allModules = options.modules ?? ALL_MODULES;
+    const platform = await registerPlatform(app, {
+      config,
+      database,
+      allModules,
+      keepDatabaseOpen: options.database !== undefined,
+      ...(options.bus ? { bus: options.bus } : {}),
+    });
+    for (const module of platform.modules) {
+      await app.register(
+        async (scope) =>
+          module.register(scope, {
+            name: module.name,
+            config,
+            database,
+            logger: scope.log.child({ module: module.name }),
+            handle: platform.events.handlerRegistry(module.name),
+          }),
+        { prefix: `/api/${module.name}` },
+      );
+    }
+  } catch (error) {
+    if (!options.database) await database.close();
+    throw error;
+  }
+  return app;
+}

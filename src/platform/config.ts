@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** Every environment variable the system reads. Nothing else touches `process.env`. */
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+  }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?://|memory://$)' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+  DATA_DIR: Type.String({ minLength: 1, default: './.data' }),
+  AMQP_URL: Type.Optional(Type.String({ pattern: '^amqps?://' })),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_ACCESS_TTL_SECONDS: Type.Integer({ minimum: 10, default: 900 }),
+  JWT_REFRESH_TTL_SECONDS: Type.Integer({ minimum: 60, default: 7 * 24 * 3600 }),
+  MODULES: Type.String({ pattern: '^(all|[a-z_]+(,[a-z_]+)*)$', default: 'all' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  ADMIN_USERNAME: Type.String({ minLength: 1, maxLength: 150, default: 'admin' }),
+  ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19456, default: 19456 }),
+  ARGON2_TIME_COST: Type.Integer({ minimum: 2, default: 2 }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
+  LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 600 }),
+  RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+  EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  EVENT_RETRY_DELAY_MS: Type.Integer({ minimum: 0, default: 200 }),
+  EVENT_PREFETCH: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  OUTBOX_POLL_MS: Type.Integer({ minimum: 10, default: 500 }),
+  OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+});
+
+export type RawConfig = Static<typeof ConfigSchema>;
+export type Config = RawConfig & { JWT_SECRET: string; modules: string[] | 'all' };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
+  const known = Object.keys(ConfigSchema.properties);
+  const picked: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  return picked;
+}
+
+/** Checks the environment once; a wrong value throws a ConfigError naming the variable. */
+export function parseConfig(env: Record<string, string | undefined>): RawConfig {
+  const input = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, withoutEmpty(env)));
+  const errors = [...Value.Errors(ConfigSchema, input)];
+  if (errors.length > 0) {
+    const lines = errors.map((error) => `${error.path.slice(1)}: ${error.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
+  }
+  return input as RawConfig;
+}
+
+function developmentSecret(dataDir: string): string {
+  const file = join(resolve(dataDir), 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(resolve(dataDir), { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function resolveConfig(raw: RawConfig): Config {
+  let secret = raw.JWT_SECRET;
+  if (!secret) {
+    if (raw.NODE_ENV === 'production') {
+      throw new ConfigError('invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
+    }
+    secret =
+      raw.DATABASE_URL === 'memory://'
+        ? randomBytes(48).toString('base64url')
+        : developmentSecret(raw.DATA_DIR);
+  }
+  const modules = raw.MODULES === 'all' ? 'all' : raw.MODULES.split(',');
+  return { ...raw, JWT_SECRET: secret, modules };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  return resolveConfig(parseConfig(env));
+}

@@ -1,0 +1,160 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** What repositories receive: the database itself or an open transaction; both speak drizzle. */
+export type Executor = PgDatabase<PgQueryResultHKT>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  /** An executor for one statement. On PostgreSQL each call may answer a different connection. */
+  readonly db: Executor;
+  /** Runs `work` in one transaction on one connection; listeners of `onCommit` hear of it after COMMIT. */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  onCommit(listener: () => void): void;
+  /** Applies each folder's drizzle-kit migrations, in order, each tracked in its own table. */
+  migrate(folders: MigrationFolder[]): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MigrationFolder {
+  name: string;
+  path: string;
+}
+
+export interface DatabaseOptions {
+  url?: string | undefined;
+  dataDir: string;
+  poolSize: number;
+}
+
+/** Normalises the two drivers' raw results into plain rows. */
+export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown as { rows?: T[] } | T[];
+  return Array.isArray(result) ? [...result] : (result.rows ?? []);
+}
+
+abstract class BaseDatabase implements Database {
+  abstract readonly kind: 'pglite' | 'postgres';
+  abstract get db(): Executor;
+  protected abstract runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  abstract close(): Promise<void>;
+  abstract migrate(folders: MigrationFolder[]): Promise<void>;
+  private readonly commits = new EventEmitter();
+
+  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    const result = await this.runTransaction(work);
+    this.commits.emit('commit');
+    return result;
+  }
+
+  onCommit(listener: () => void): void {
+    this.commits.on('commit', listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.db.execute(sql`select 1`);
+  }
+}
+
+class PgliteDatabase extends BaseDatabase {
+  readonly kind = 'pglite';
+  readonly db: Executor;
+  constructor(private readonly client: PGlite) {
+    super();
+    this.db = drizzlePglite({ client }) as unknown as Executor;
+  }
+  protected runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(tx as unknown as Executor));
+  }
+  async migrate(folders: MigrationFolder[]): Promise<void> {
+    const db = drizzlePglite({ client: this.client });
+    for (const folder of folders) {
+      await migratePglite(db, migrationConfig(folder));
+    }
+  }
+  async close(): Promise<void> {
+    if (!this.client.closed) await this.client.close();
+  }
+}
+
+/**
+ * Several single-connection postgres.js clients instead of one pool: the stock pool slows to a
+ * third of its speed under sustained queueing (porsager/postgres#747, see README), while
+ * independent single-connection clients served in turn stay flat.
+ */
+class PostgresDatabase extends BaseDatabase {
+  readonly kind = 'postgres';
+  private readonly executors: Executor[];
+  private next = 0;
+  constructor(
+    private readonly url: string,
+    private readonly clients: postgres.Sql[],
+  ) {
+    super();
+    this.executors = clients.map((client) => drizzlePostgres({ client }) as unknown as Executor);
+  }
+  get db(): Executor {
+    this.next = (this.next + 1) % this.executors.length;
+    return this.executors[this.next]!;
+  }
+  protected runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => work(tx as unknown as Executor));
+  }
+  /** Replicas starting together take turns through an advisory lock held on one connection. */
+  async migrate(folders: MigrationFolder[]): Promise<void> {
+    const client = postgresClient(this.url);
+    try {
+      await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      const db = drizzlePostgres({ client });
+      for (const folder of folders) {
+        await migratePostgres(db, migrationConfig(folder));
+      }
+      await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+    } finally {
+      await client.end({ timeout: 5 });
+    }
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.end({ timeout: 5 })));
+  }
+}
+
+const MIGRATION_LOCK = 7_271_001;
+
+function migrationConfig(folder: MigrationFolder) {
+  return {
+    migrationsFolder: folder.path,
+    migrationsSchema: 'drizzle',
+    migrationsTable: `${folder.name}_migrations`,
+  };
+}
+
+export function postgresClient(url: string, max = 1): postgres.Sql {
+  return postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: { application_name: 'mascotas' },
+    idle_timeout: 0,
+  });
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url && options.url !== 'memory://') {
+    const clients = Array.from({ length: options.poolSize }, () => postgresClient(options.url!));
+    return new PostgresDatabase(options.url, clients);
+  }
+  if (options.url === 'memory://') return new PgliteDatabase(await PGlite.create());
+  const directory = resolve(options.dataDir, 'pglite');
+  mkdirSync(directory, { recursive: true });
+  return new PgliteDatabase(await PGlite.create(directory));
+}

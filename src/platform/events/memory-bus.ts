@@ -1,0 +1,252 @@
+import mittModule, { type Emitter } from 'mitt';
+import type { EventEnvelope } from './envelope.js';
+import {
+  type BusObserver,
+  type DeadLetter,
+  type Delivery,
+  type DeliveryHandler,
+  type EventBus,
+  type QueueBinding,
+  type RetryPolicy,
+  retryDelay,
+} from './event-bus.js';
+import { topicMatches } from './topic-pattern.js';
+
+interface Published {
+  routingKey: string;
+  body: string;
+  settlement: Settlement;
+}
+
+/** Counts the queue copies of one published message still to be handled or parked. */
+interface Settlement {
+  copies: number;
+  settle(): void;
+  abandon(reason: Error): void;
+}
+
+interface PendingDelivery {
+  exchange: string;
+  routingKey: string;
+  body: string;
+  attempt: number;
+  settlement: Settlement;
+}
+
+interface MemoryQueue {
+  name: string;
+  bindings: { exchange: string; patterns: readonly string[] }[];
+  ready: PendingDelivery[];
+  consumers: DeliveryHandler[];
+  nextConsumer: number;
+  inFlight: number;
+}
+
+export interface MemoryBusOptions extends RetryPolicy {
+  deadLetter(entry: DeadLetter): Promise<void>;
+  observer?: BusObserver;
+  onError?(error: unknown): void;
+}
+
+// mitt ships ESM whose typings read as CommonJS under NodeNext; take the function either way.
+const mitt = ((mittModule as unknown as { default?: unknown }).default ??
+  mittModule) as typeof mittModule.default;
+
+/**
+ * The in-process bus, with RabbitMQ's topic semantics so that swapping buses changes nothing:
+ * messages are copied as JSON (no shared objects), each queue buffers until consumed, consumers
+ * of one queue compete, a failing delivery is retried later without holding back the queue.
+ */
+export class MemoryEventBus implements EventBus {
+  readonly kind = 'memory';
+  private readonly emitter: Emitter<Record<string, Published>> = mitt();
+  private readonly queues = new Map<string, MemoryQueue>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly idleWaiters = new Set<() => void>();
+  private readonly unsettled = new Set<Settlement>();
+  private closed = false;
+
+  constructor(private readonly options: MemoryBusOptions) {}
+
+  async declare(exchanges: readonly string[], bindings: readonly QueueBinding[]): Promise<void> {
+    void exchanges;
+    for (const binding of bindings) this.bind(binding);
+  }
+
+  private bind(binding: QueueBinding): void {
+    let queue = this.queues.get(binding.queue);
+    if (!queue) {
+      queue = { name: binding.queue, bindings: [], ready: [], consumers: [], nextConsumer: 0, inFlight: 0 };
+      this.queues.set(binding.queue, queue);
+    }
+    const existing = queue.bindings.find((known) => known.exchange === binding.exchange);
+    if (existing) {
+      existing.patterns = [...new Set([...existing.patterns, ...binding.patterns])];
+      return;
+    }
+    const target = queue;
+    const entry = { exchange: binding.exchange, patterns: [...binding.patterns] };
+    target.bindings.push(entry);
+    this.emitter.on(binding.exchange, (published) => {
+      if (!entry.patterns.some((pattern) => topicMatches(pattern, published.routingKey))) return;
+      published.settlement.copies++;
+      target.ready.push({
+        exchange: binding.exchange,
+        routingKey: published.routingKey,
+        body: published.body,
+        attempt: 1,
+        settlement: published.settlement,
+      });
+      this.dispatch(target);
+    });
+  }
+
+  /**
+   * Resolves once every queue's copy has been handled or parked, not when it is merely buffered:
+   * memory does not survive the process, so the outbox row stays unsent (and is sent again after a
+   * crash, the inbox dropping what was already applied) until the work is really done.
+   */
+  async publish(exchange: string, routingKey: string, message: EventEnvelope): Promise<void> {
+    if (this.closed) throw new Error('event bus is closed');
+    let resolve!: () => void;
+    let reject!: (reason: Error) => void;
+    const promise = new Promise<void>((onResolve, onReject) => {
+      resolve = onResolve;
+      reject = onReject;
+    });
+    const unsettled = this.unsettled;
+    const settlement: Settlement = {
+      copies: 0,
+      settle() {
+        this.copies--;
+        if (this.copies > 0) return;
+        unsettled.delete(this);
+        resolve();
+      },
+      abandon(reason) {
+        unsettled.delete(this);
+        reject(reason);
+      },
+    };
+    this.emitter.emit(exchange, { routingKey, body: JSON.stringify(message), settlement });
+    this.options.observer?.published?.(exchange, routingKey);
+    if (settlement.copies === 0) return;
+    this.unsettled.add(settlement);
+    await promise;
+  }
+
+  async subscribe(queueName: string, handler: DeliveryHandler): Promise<void> {
+    const queue = this.queues.get(queueName);
+    if (!queue) throw new Error(`queue ${queueName} is not declared`);
+    queue.consumers.push(handler);
+    this.dispatch(queue);
+  }
+
+  async start(): Promise<void> {}
+
+  isHealthy(): boolean {
+    return !this.closed;
+  }
+
+  /** Resolves when no delivery is in flight, buffered or waiting for a retry. */
+  async idle(): Promise<void> {
+    if (this.isIdle()) return;
+    await new Promise<void>((resolve) => this.idleWaiters.add(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
+    for (const queue of this.queues.values()) queue.ready.length = 0;
+    while ([...this.queues.values()].some((queue) => queue.inFlight > 0)) {
+      await new Promise<void>((resolve) => this.idleWaiters.add(resolve));
+    }
+    this.emitter.all.clear();
+    for (const settlement of [...this.unsettled])
+      settlement.abandon(new Error('event bus closed before delivery'));
+  }
+
+  private isIdle(): boolean {
+    if (this.retryTimers.size > 0) return false;
+    for (const queue of this.queues.values()) {
+      if (queue.inFlight > 0 || (queue.ready.length > 0 && queue.consumers.length > 0)) return false;
+    }
+    return true;
+  }
+
+  private notifyIfIdle(): void {
+    if (!this.closed && !this.isIdle()) return;
+    if (this.closed && [...this.queues.values()].some((queue) => queue.inFlight > 0)) return;
+    for (const resolve of this.idleWaiters) resolve();
+    this.idleWaiters.clear();
+  }
+
+  private dispatch(queue: MemoryQueue): void {
+    const capacity = this.options.prefetch * queue.consumers.length;
+    while (!this.closed && queue.ready.length > 0 && queue.inFlight < capacity) {
+      const pending = queue.ready.shift()!;
+      const handler = queue.consumers[queue.nextConsumer % queue.consumers.length]!;
+      queue.nextConsumer++;
+      queue.inFlight++;
+      void this.deliver(queue, handler, pending);
+    }
+  }
+
+  private async deliver(
+    queue: MemoryQueue,
+    handler: DeliveryHandler,
+    pending: PendingDelivery,
+  ): Promise<void> {
+    const delivery: Delivery = {
+      queue: queue.name,
+      exchange: pending.exchange,
+      routingKey: pending.routingKey,
+      message: JSON.parse(pending.body) as EventEnvelope,
+      attempt: pending.attempt,
+    };
+    try {
+      await handler(delivery);
+      this.options.observer?.consumed?.(queue.name);
+      pending.settlement.settle();
+    } catch (error) {
+      this.options.observer?.failed?.(queue.name);
+      await this.retryOrPark(queue, pending, error);
+    } finally {
+      queue.inFlight--;
+      this.dispatch(queue);
+      this.notifyIfIdle();
+    }
+  }
+
+  private async retryOrPark(queue: MemoryQueue, pending: PendingDelivery, error: unknown): Promise<void> {
+    if (this.closed) return;
+    if (pending.attempt >= this.options.maxAttempts) {
+      try {
+        await this.options.deadLetter({
+          queue: queue.name,
+          exchange: pending.exchange,
+          routingKey: pending.routingKey,
+          message: JSON.parse(pending.body) as EventEnvelope,
+          error: error instanceof Error ? error.message : String(error),
+          attempts: pending.attempt,
+        });
+        this.options.observer?.deadLettered?.(queue.name);
+        pending.settlement.settle();
+      } catch (parkError) {
+        this.options.onError?.(parkError);
+      }
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(timer);
+        queue.ready.push({ ...pending, attempt: pending.attempt + 1 });
+        this.dispatch(queue);
+        this.notifyIfIdle();
+      },
+      retryDelay(this.options, pending.attempt),
+    );
+    this.retryTimers.add(timer);
+  }
+}

@@ -1,0 +1,112 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import { type ModuleDefinition, queueName } from '../module.js';
+import type { BusObserver, EventBus, QueueBinding } from './event-bus.js';
+import { deadLetterTable, type EventHandler, inboxHandler } from './inbox.js';
+import { MemoryEventBus } from './memory-bus.js';
+import { OutboxRelay } from './outbox.js';
+
+export interface EventsRuntimeOptions {
+  config: Config;
+  database: Database;
+  /** Every module of the system: their queues are declared even where they are not hosted. */
+  allModules: readonly ModuleDefinition[];
+  hosted: readonly ModuleDefinition[];
+  logger: FastifyBaseLogger;
+  observer: BusObserver;
+  bus?: EventBus;
+}
+
+export function topologyOf(modules: readonly ModuleDefinition[]): {
+  exchanges: string[];
+  bindings: QueueBinding[];
+} {
+  const exchanges = modules.flatMap((module) => (module.publishes ? [module.publishes.exchange] : []));
+  const bindings = modules.flatMap((module) =>
+    module.consumes.map((consumption) => ({
+      queue: queueName(module.name, consumption.exchange),
+      exchange: consumption.exchange,
+      patterns: consumption.patterns,
+    })),
+  );
+  return { exchanges: [...new Set(exchanges)], bindings };
+}
+
+async function createBus(options: EventsRuntimeOptions): Promise<EventBus> {
+  if (options.bus) return options.bus;
+  const policy = {
+    maxAttempts: options.config.EVENT_MAX_ATTEMPTS,
+    retryDelayMs: options.config.EVENT_RETRY_DELAY_MS,
+    prefetch: options.config.EVENT_PREFETCH,
+  };
+  if (options.config.AMQP_URL) {
+    const { RabbitEventBus } = await import('./rabbitmq-bus.js');
+    return new RabbitEventBus({
+      url: options.config.AMQP_URL,
+      ...policy,
+      observer: options.observer,
+      logger: options.logger,
+    });
+  }
+  return new MemoryEventBus({
+    ...policy,
+    deadLetter: deadLetterTable(options.database),
+    observer: options.observer,
+    onError: (error) => options.logger.error({ err: error }, 'could not park a dead letter'),
+  });
+}
+
+/** The bus, the outbox relay and the hosted modules' consumers, started and stopped together. */
+export class EventsRuntime {
+  readonly relay: OutboxRelay;
+  private readonly handlers = new Map<string, EventHandler>();
+
+  private constructor(
+    readonly bus: EventBus,
+    private readonly options: EventsRuntimeOptions,
+  ) {
+    const exchanges = options.hosted.flatMap((module) =>
+      module.publishes ? [module.publishes.exchange] : [],
+    );
+    this.relay = new OutboxRelay(options.database, bus, {
+      exchanges,
+      batchSize: options.config.OUTBOX_BATCH_SIZE,
+      pollMs: options.config.OUTBOX_POLL_MS,
+      onError: (error) => options.logger.warn({ err: error }, 'outbox relay could not publish; will retry'),
+    });
+  }
+
+  static async create(options: EventsRuntimeOptions): Promise<EventsRuntime> {
+    return new EventsRuntime(await createBus(options), options);
+  }
+
+  handlerRegistry(moduleName: string): (exchange: string, handler: EventHandler) => void {
+    return (exchange, handler) => {
+      const queue = queueName(moduleName, exchange);
+      if (this.handlers.has(queue)) throw new Error(`${queue} already has a handler`);
+      this.handlers.set(queue, handler);
+    };
+  }
+
+  async start(): Promise<void> {
+    const { allModules, hosted, database } = this.options;
+    // A broker keeps messages for queues whose consumers live elsewhere; memory cannot, so it
+    // declares only what this process consumes.
+    const declared = topologyOf(this.bus.kind === 'memory' ? hosted : allModules);
+    await this.bus.start();
+    await this.bus.declare(topologyOf(allModules).exchanges, declared.bindings);
+    for (const binding of topologyOf(hosted).bindings) {
+      const handler = this.handlers.get(binding.queue);
+      if (!handler) throw new Error(`module queue ${binding.queue} has no handler`);
+      await this.bus.subscribe(binding.queue, inboxHandler(database, binding.queue, handler));
+    }
+    this.relay.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.pause();
+    await this.bus.close();
+    await this.relay.stop();
+  }
+}

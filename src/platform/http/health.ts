@@ -1,0 +1,43 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
+
+const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Optional(Type.Record(Type.String(), Type.Union([Type.Literal('up'), Type.Literal('down')]))),
+});
+
+async function answers(check: () => Promise<void>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([check().then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function registerHealth(app: FastifyInstance, database: Database, bus: EventBus): void {
+  app.get(
+    '/health/live',
+    { schema: { tags: ['operations'], response: { 200: HealthSchema } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/health/ready',
+    { schema: { tags: ['operations'], response: { 200: HealthSchema, 503: HealthSchema } } },
+    async (_request, reply) => {
+      const checks: Record<string, 'up' | 'down'> = {
+        database: (await answers(() => database.ping(), 2000)) ? 'up' : 'down',
+      };
+      if (bus.kind === 'rabbitmq') checks.broker = bus.isHealthy() ? 'up' : 'down';
+      const ready = Object.values(checks).every((state) => state === 'up');
+      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
+    },
+  );
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../db/database.js';
+import { ConflictError } from './errors.js';
+import { idempotencyKeys } from './idempotency.tables.js';
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7E]+$',
+      description: 'Retry-safe request key',
+    }),
+  ),
+});
+
+export interface IdempotentRequest {
+  scope: string;
+  userId: number;
+  key: string | undefined;
+  body: unknown;
+}
+
+export interface StoredAnswer<T> {
+  status: number;
+  body: T;
+}
+
+function hashOf(body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
+}
+
+/**
+ * Runs `work` once per key inside the caller's transaction. A retry with the same key and body gets
+ * the first answer; the same key with another body is a 409. A concurrent retry waits on the key's
+ * row until the first transaction commits, then reads its answer.
+ */
+export async function idempotent<T>(
+  tx: Executor,
+  request: IdempotentRequest,
+  work: () => Promise<StoredAnswer<T>>,
+): Promise<StoredAnswer<T>> {
+  if (!request.key) return work();
+  const where = and(
+    eq(idempotencyKeys.scope, request.scope),
+    eq(idempotencyKeys.userId, request.userId),
+    eq(idempotencyKeys.key, request.key),
+  );
+  const requestHash = hashOf(request.body);
+  const claimed = await tx
+    .insert(idempotencyKeys)
+    .values({ scope: request.scope, userId: request.userId, key: request.key, requestHash })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (claimed.length === 0) {
+    const [first] = await tx.select().from(idempotencyKeys).where(where).limit(1);
+    if (!first || first.requestHash !== requestHash || first.status === null) {
+      throw new ConflictError(
+        'IDEMPOTENCY.KEY_REUSED',
+        'This Idempotency-Key was used with a different request',
+      );
+    }
+    return { status: first.status, body: first.response as T };
+  }
+  const answer = await work();
+  await tx.update(idempotencyKeys).set({ status: answer.status, response: answer.body }).where(where);
+  return answer;
+}

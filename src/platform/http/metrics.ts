@@ -1,0 +1,91 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { type Database, queryRows } from '../db/database.js';
+import type { BusObserver } from '../events/event-bus.js';
+
+/** One registry per app, so that several apps in one test process do not share counters. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly published = new Counter({
+    name: 'events_published_total',
+    help: 'Events confirmed by the bus',
+    labelNames: ['exchange', 'routing_key'] as const,
+    registers: [this.registry],
+  });
+  readonly consumed = new Counter({
+    name: 'events_consumed_total',
+    help: 'Deliveries handled successfully',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+  readonly failed = new Counter({
+    name: 'events_failed_total',
+    help: 'Deliveries whose handler failed (each try)',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+  readonly deadLettered = new Counter({
+    name: 'events_dead_lettered_total',
+    help: 'Deliveries parked after their last try',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(database: Database) {
+    new Gauge({
+      name: 'outbox_backlog',
+      help: 'Outbox events not yet confirmed by the bus',
+      registers: [this.registry],
+      async collect() {
+        const [row] = await queryRows<{ backlog: number; oldest: number | null }>(
+          database.db,
+          sql`select count(*)::int as backlog,
+                extract(epoch from now() - min(created_at))::float8 as oldest
+              from platform.outbox where published_at is null`,
+        );
+        this.set(row?.backlog ?? 0);
+        oldest.set(row?.oldest ?? 0);
+      },
+    });
+    const oldest = new Gauge({
+      name: 'outbox_oldest_unsent_age_seconds',
+      help: 'Age of the oldest unsent outbox event',
+      registers: [this.registry],
+    });
+  }
+
+  observer(): BusObserver {
+    return {
+      published: (exchange, routingKey) => this.published.inc({ exchange, routing_key: routingKey }),
+      consumed: (queue) => this.consumed.inc({ queue }),
+      failed: (queue) => this.failed.inc({ queue }),
+      deadLettered: (queue) => this.deadLettered.inc({ queue }),
+    };
+  }
+
+  register(app: FastifyInstance): void {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      this.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+      this.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    });
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      reply.type(this.registry.contentType);
+      return this.registry.metrics();
+    });
+  }
+}

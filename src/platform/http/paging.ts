@@ -1,0 +1,61 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+
+export const MAX_PAGE_SIZE = 100;
+
+export const PageQuery = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1' })),
+  limit: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      default: 20,
+      description: `Page size; values above ${MAX_PAGE_SIZE} are clamped`,
+    }),
+  ),
+});
+export type PageQuery = Static<typeof PageQuery>;
+
+export function pageOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    count: Type.Integer({ minimum: 0 }),
+    next: Type.Union([Type.String(), Type.Null()]),
+    previous: Type.Union([Type.String(), Type.Null()]),
+    results: Type.Array(item),
+  });
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface PageWindow {
+  page: number;
+  limit: number;
+  offset: number;
+}
+
+export function pageWindow(query: PageQuery): PageWindow {
+  const page = query.page ?? 1;
+  const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
+  return { page, limit, offset: (page - 1) * limit };
+}
+
+/** `{count, next, previous, results}` with absolute links that keep the request's other parameters. */
+export function toPage<T>(request: FastifyRequest, window: PageWindow, count: number, results: T[]): Page<T> {
+  const link = (page: number) => {
+    const url = new URL(request.url, `${request.protocol}://${request.host}`);
+    url.searchParams.set('page', String(page));
+    url.searchParams.set('limit', String(window.limit));
+    return url.toString();
+  };
+  const lastPage = Math.max(1, Math.ceil(count / window.limit));
+  return {
+    count,
+    next: window.page < lastPage ? link(window.page + 1) : null,
+    previous: window.page > 1 ? link(Math.min(window.page - 1, lastPage)) : null,
+    results,
+  };
+}

@@ -1,0 +1,102 @@
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { migrationFolders } from './db/migrations.js';
+import type { EventBus } from './events/event-bus.js';
+import { EventsRuntime } from './events/runtime.js';
+import { authPlugin } from './http/auth.js';
+import { registerDocs } from './http/docs.js';
+import { registerErrorHandling } from './http/errors.js';
+import { registerHealth } from './http/health.js';
+import { Metrics } from './http/metrics.js';
+import type { ModuleDefinition } from './module.js';
+
+export interface Platform {
+  config: Config;
+  database: Database;
+  events: EventsRuntime;
+  metrics: Metrics;
+  modules: readonly ModuleDefinition[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    platform: Platform;
+  }
+}
+
+export function hostedModules(config: Config, all: readonly ModuleDefinition[]): ModuleDefinition[] {
+  if (config.modules === 'all') return [...all];
+  const unknown = config.modules.filter((name) => !all.some((module) => module.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `invalid configuration:\n  MODULES: unknown module ${unknown.join(', ')} (known: ${all.map((m) => m.name).join(', ')})`,
+    );
+  }
+  return all.filter((module) => config.modules.includes(module.name));
+}
+
+export interface PlatformOptions {
+  config: Config;
+  database: Database;
+  allModules: readonly ModuleDefinition[];
+  bus?: EventBus;
+  /** Set when the app did not open the database itself and must leave it open on close. */
+  keepDatabaseOpen?: boolean;
+}
+
+/** Everything before the modules: migrations, error handling, security, auth, docs, health, metrics, events. */
+export async function registerPlatform(app: FastifyInstance, options: PlatformOptions): Promise<Platform> {
+  const { config, database, allModules } = options;
+  const hosted = hostedModules(config, allModules);
+  await database.migrate(migrationFolders(allModules.map((module) => module.name)));
+  const metrics = new Metrics(database);
+  const events = await EventsRuntime.create({
+    config,
+    database,
+    allModules,
+    hosted,
+    logger: app.log,
+    observer: metrics.observer(),
+    ...(options.bus ? { bus: options.bus } : {}),
+  });
+  const platform: Platform = { config, database, events, metrics, modules: hosted };
+  app.decorate('platform', platform);
+
+  registerErrorHandling(app);
+  app.removeContentTypeParser('text/plain');
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  const origins = config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  if (origins.length > 0) await app.register(fastifyCors, { origin: origins.includes('*') ? true : origins });
+  if (config.RATE_LIMIT_MAX > 0) {
+    await app.register(fastifyRateLimit, {
+      max: config.RATE_LIMIT_MAX,
+      timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      allowList: (request) => request.url.startsWith('/health/') || request.url === '/metrics',
+    });
+  }
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(authPlugin, { config, database });
+  await registerDocs(app, allModules);
+  registerHealth(app, database, events.bus);
+  metrics.register(app);
+
+  app.addHook('onReady', async () => events.start());
+  app.addHook('preClose', async () => {
+    await events.stop();
+  });
+  app.addHook('onClose', async () => {
+    if (!options.keepDatabaseOpen) await database.close();
+  });
+  return platform;
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { type Database, openDatabase } from '../../src/platform/db/database.js';
+import { POSTGRES_ADMIN_URL, TEST_DATABASE, withDatabase } from './services.js';
+
+export interface TestDatabase {
+  /** `memory://` for PGlite, else the URL of a database made for this test file. */
+  url: string;
+  open(poolSize?: number): Promise<Database>;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty PostgreSQL database on the machine's server; dropped by `drop()`. */
+export async function createPostgresDatabase(): Promise<TestDatabase> {
+  const name = `mascotas_test_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = withDatabase(POSTGRES_ADMIN_URL, name);
+  return {
+    url,
+    open: (poolSize = 4) => openDatabase({ url, dataDir: '.data/unused', poolSize }),
+    async drop() {
+      const cleanup = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+      await cleanup.end();
+    },
+  };
+}
+
+/** The database this vitest project tests on: in-memory PGlite, or a fresh PostgreSQL database. */
+export async function createTestDatabase(kind: 'pglite' | 'postgres' = TEST_DATABASE): Promise<TestDatabase> {
+  if (kind === 'postgres') return createPostgresDatabase();
+  return {
+    url: 'memory://',
+    open: () => openDatabase({ url: 'memory://', dataDir: '.data/unused', poolSize: 1 }),
+    async drop() {},
+  };
+}

@@ -1,0 +1,77 @@
+import { Socket } from 'node:net';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Projects:
+ * - `pglite`: every test on in-memory PGlite and the in-memory bus; needs no service.
+ * - `postgres`: the same tests again on real PostgreSQL, plus `*.pg.test.ts` (locking, concurrency).
+ * - `rabbitmq`: `*.rabbit.test.ts`, the RabbitMQ bus and split processes, on PostgreSQL + RabbitMQ.
+ * - `architecture`: the module boundaries.
+ * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
+ * always run, so a missing service fails the run.
+ */
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+const SERVICE_TESTS = ['**/*.pg.test.ts', '**/*.rabbit.test.ts'];
+const EVERYWHERE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+const ARCHITECTURE = ['test/architecture/**/*.test.ts'];
+
+export default defineConfig(async () => {
+  const required = process.env.CI === 'true' || process.env.CI === '1';
+  const postgres = required || (await answers(5432));
+  const rabbitmq = required || (await answers(5672));
+  if (!postgres)
+    console.warn('PostgreSQL is not answering on 127.0.0.1:5432: the postgres project is skipped');
+  if (!rabbitmq) console.warn('RabbitMQ is not answering on 127.0.0.1:5672: the rabbitmq project is skipped');
+  const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const };
+  const projects = [
+    {
+      test: {
+        ...common,
+        name: 'pglite',
+        include: EVERYWHERE,
+        exclude: [...SERVICE_TESTS, ...ARCHITECTURE, '**/node_modules/**'],
+        env: { TEST_DATABASE: 'pglite' },
+      },
+    },
+    { test: { ...common, name: 'architecture', include: ARCHITECTURE } },
+  ];
+  if (postgres) {
+    projects.push({
+      test: {
+        ...common,
+        name: 'postgres',
+        include: EVERYWHERE,
+        exclude: ['**/*.rabbit.test.ts', '**/*.unit.test.ts', ...ARCHITECTURE, '**/node_modules/**'],
+        env: { TEST_DATABASE: 'postgres' },
+      },
+    } as (typeof projects)[number]);
+  }
+  if (postgres && rabbitmq) {
+    projects.push({
+      test: {
+        ...common,
+        name: 'rabbitmq',
+        include: ['src/**/*.rabbit.test.ts', 'test/**/*.rabbit.test.ts'],
+        env: { TEST_DATABASE: 'postgres' },
+        fileParallelism: false,
+      },
+    } as (typeof projects)[number]);
+  }
+  return { test: { projects } };
+});
