@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, queryRows } from '../../src/platform/db/database.js';
+import { migrationFolders } from '../../src/platform/db/migrations.js';
+import { createEnvelope, type EventEnvelope } from '../../src/platform/events/envelope.js';
+import type { Delivery, EventBus } from '../../src/platform/events/event-bus.js';
+import { deadLetterTable, inboxHandler } from '../../src/platform/events/inbox.js';
+import { MemoryEventBus } from '../../src/platform/events/memory-bus.js';
+import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const silent = () => {};
+
+function recordingBus(): EventBus & { published: EventEnvelope[]; failNext: number } {
+  const published: EventEnvelope[] = [];
+  const bus = {
+    kind: 'memory' as const,
+    published,
+    failNext: 0,
+    async declare() {},
+    async publish(_exchange: string, _key: string, message: EventEnvelope) {
+      if (bus.failNext > 0) {
+        bus.failNext--;
+        throw new Error('broker said no');
+      }
+      published.push(message);
+    },
+    async subscribe() {},
+    async start() {},
+    isHealthy: () => true,
+    async close() {},
+  };
+  return bus;
+}
+
+describe('outbox and inbox', () => {
+  let testDatabase: TestDatabase;
+  let database: Database;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    database = await testDatabase.open();
+    await database.migrate(migrationFolders([]));
+  });
+  afterAll(async () => {
+    await database.close();
+    await testDatabase.drop();
+  });
+
+  const exchange = () => `t${randomUUID().slice(0, 8)}_events`;
+  const relayFor = (bus: EventBus, name: string) =>
+    new OutboxRelay(database, bus, { exchanges: [name], batchSize: 50, pollMs: 10_000, onError: silent });
+
+  it('when the process dies after commit and before publish, then a new relay publishes every row, in order', async () => {
+    const name = exchange();
+    await database.transaction((tx) =>
+      recordEvents(
+        tx,
+        Array.from({ length: 120 }, (_, n) => ({
+          exchange: name,
+          routingKey: 'thing.created',
+          version: n + 1,
+          payload: { n },
+        })),
+      ),
+    );
+    // the first relay never ran: the "crash". A fresh one starts from the table alone.
+    const bus = recordingBus();
+    await relayFor(bus, name).flush();
+    expect(bus.published.map((message) => message.n)).toEqual(Array.from({ length: 120 }, (_, n) => n));
+    expect(bus.published[0]).toMatchObject({ event: 'thing_created', version: 1 });
+    await relayFor(bus, name).flush();
+    expect(bus.published).toHaveLength(120);
+  });
+
+  it('when a transaction rolls back, then its events are never published', async () => {
+    const name = exchange();
+    await expect(
+      database.transaction(async (tx) => {
+        await recordEvents(tx, [{ exchange: name, routingKey: 'thing.created', version: 1, payload: {} }]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    const bus = recordingBus();
+    await relayFor(bus, name).flush();
+    expect(bus.published).toEqual([]);
+  });
+
+  it('when the broker refuses a publish, then the row stays unsent and goes out on the next pass', async () => {
+    const name = exchange();
+    await recordEvents(database.db, [
+      { exchange: name, routingKey: 'thing.created', version: 1, payload: { n: 1 } },
+    ]);
+    const bus = recordingBus();
+    bus.failNext = 1;
+    const relay = relayFor(bus, name);
+    await relay.flush();
+    expect(bus.published).toEqual([]);
+    const [row] = await queryRows<{ published_at: string | null; last_error: string | null }>(
+      database.db,
+      sql`select published_at, last_error from platform.outbox where exchange = ${name}`,
+    );
+    expect(row).toMatchObject({ published_at: null });
+    expect(row?.last_error).toContain('broker said no');
+    await relay.flush();
+    expect(bus.published.map((message) => message.n)).toEqual([1]);
+  });
+
+  it('when the same event is delivered twice, then the inbox applies it once', async () => {
+    let applied = 0;
+    const handler = inboxHandler(database, `test.${randomUUID()}`, async () => {
+      applied++;
+    });
+    const message = createEnvelope('thing.created', 1, {});
+    const delivery: Delivery = {
+      queue: 'q',
+      exchange: 'x',
+      routingKey: 'thing.created',
+      message,
+      attempt: 1,
+    };
+    await handler(delivery);
+    await handler({ ...delivery, attempt: 2 });
+    await Promise.all([handler(delivery), handler(delivery)]);
+    expect(applied).toBe(1);
+  });
+
+  it('when a handler fails, then its inbox record rolls back with it and a retry applies the event', async () => {
+    let calls = 0;
+    const consumer = `test.${randomUUID()}`;
+    const handler = inboxHandler(database, consumer, async (_message, tx) => {
+      calls++;
+      await tx.execute(sql`select 1`);
+      if (calls === 1) throw new Error('transient');
+    });
+    const message = createEnvelope('thing.created', 1, {});
+    const delivery: Delivery = {
+      queue: 'q',
+      exchange: 'x',
+      routingKey: 'thing.created',
+      message,
+      attempt: 1,
+    };
+    await expect(handler(delivery)).rejects.toThrow('transient');
+    await handler({ ...delivery, attempt: 2 });
+    expect(calls).toBe(2);
+    const rows = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from platform.inbox where consumer = ${consumer}`,
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
+  it('when the in-memory bus gives up on a message, then it is parked in the dead-letter table', async () => {
+    const bus = new MemoryEventBus({
+      maxAttempts: 2,
+      retryDelayMs: 1,
+      prefetch: 1,
+      deadLetter: deadLetterTable(database),
+    });
+    const queue = `dlq_${randomUUID().slice(0, 8)}`;
+    await bus.declare(['x_events'], [{ queue, exchange: 'x_events', patterns: ['#'] }]);
+    await bus.subscribe(queue, async () => {
+      throw new Error('always fails');
+    });
+    const message = createEnvelope('thing.created', 1, { n: 1 });
+    await bus.publish('x_events', 'thing.created', message);
+    const parked = await queryRows<{
+      event_id: string;
+      attempts: number;
+      error: string;
+      routing_key: string;
+    }>(
+      database.db,
+      sql`select event_id, attempts, error, routing_key from platform.dead_letters where queue = ${queue}`,
+    );
+    expect(parked).toEqual([
+      { event_id: message.event_id, attempts: 2, error: 'always fails', routing_key: 'thing.created' },
+    ]);
+    await bus.close();
+  });
+});
