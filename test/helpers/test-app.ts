@@ -41,13 +41,20 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
   const testDatabase = options.testDatabase ?? (await createTestDatabase());
   const database = await testDatabase.open();
   const config = testConfig({ DATABASE_URL: testDatabase.url, ...options.config });
-  const app = await buildApp({
-    config,
-    database,
-    modules: options.modules ?? ALL_MODULES,
-    ...(options.bus ? { bus: options.bus } : {}),
-  });
-  await app.ready();
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      config,
+      database,
+      modules: options.modules ?? ALL_MODULES,
+      ...(options.bus ? { bus: options.bus } : {}),
+    });
+    await app.ready();
+  } catch (error) {
+    await database.close();
+    if (!options.testDatabase) await testDatabase.drop();
+    throw error;
+  }
   const { events } = app.platform;
   const settle = async () => {
     for (let round = 0; round < 200; round++) {
