@@ -1,8 +1,11 @@
 import type { ModuleDefinition } from '../../platform/module.js';
+import { usersContract } from './contract.js';
+import { registerUsersModule } from './users.module.js';
 
-/** Not yet built: hosts no routes and consumes nothing until its issue lands. */
+/** Accounts, login with rotating refresh tokens, profiles and the admin's view of users. */
 export const usersModule: ModuleDefinition = {
   name: 'users',
+  publishes: usersContract,
   consumes: [],
-  async register() {},
+  register: registerUsersModule,
 };

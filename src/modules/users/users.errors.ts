@@ -1,0 +1,66 @@
+import {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../../platform/http/errors.js';
+
+export class UserNotFoundError extends NotFoundError {
+  constructor() {
+    super('USERS.NOT_FOUND', 'No such user');
+  }
+}
+
+export class UsernameTakenError extends ConflictError {
+  constructor() {
+    super('USERS.USERNAME_TAKEN', 'A user with this username already exists');
+  }
+}
+
+export class EmailTakenError extends ConflictError {
+  constructor() {
+    super('USERS.EMAIL_TAKEN', 'A user with this email already exists');
+  }
+}
+
+/** One answer for an unknown user, a wrong password and an inactive account. */
+export class InvalidCredentialsError extends UnauthorizedError {
+  constructor() {
+    super('The credentials are not valid', 'USERS.INVALID_CREDENTIALS');
+  }
+}
+
+export class InvalidRefreshTokenError extends UnauthorizedError {
+  constructor() {
+    super('The refresh token is not valid', 'USERS.INVALID_REFRESH_TOKEN');
+  }
+}
+
+export class WrongCurrentPasswordError extends BadRequestError {
+  constructor() {
+    super('USERS.WRONG_PASSWORD', 'The current password is not correct', [
+      { path: 'body.current_password', message: 'is not correct' },
+    ]);
+  }
+}
+
+export class LoginIdentifierError extends BadRequestError {
+  constructor() {
+    super('VALIDATION_FAILED', 'Give exactly one of username and email', [
+      { path: 'body.username', message: 'give exactly one of username and email' },
+    ]);
+  }
+}
+
+export class SelfLockoutError extends ConflictError {
+  constructor() {
+    super('USERS.SELF_LOCKOUT', 'An admin cannot deactivate or demote their own account');
+  }
+}
+
+export class TooManyAttemptsError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'USERS.TOO_MANY_ATTEMPTS', 'Too many failed attempts; try again later');
+  }
+}

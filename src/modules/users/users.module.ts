@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { ModuleContext } from '../../platform/module.js';
+import { SessionsService } from './sessions.service.js';
+import { AttemptLimiter } from './users.limiter.js';
+import { PasswordHasher } from './users.passwords.js';
+import { registerUsersRoutes } from './users.routes.js';
+import { UsersService } from './users.service.js';
+
+/** Wires the module: its services on the platform, its routes, and the first admin. */
+export async function registerUsersModule(app: FastifyInstance, context: ModuleContext): Promise<void> {
+  const { config, database, logger } = context;
+  const hasher = new PasswordHasher({
+    memoryCost: config.ARGON2_MEMORY_KIB,
+    timeCost: config.ARGON2_TIME_COST,
+  });
+  const limiter = new AttemptLimiter({
+    maxAttempts: config.LOGIN_MAX_FAILURES,
+    windowSeconds: config.LOGIN_WINDOW_SECONDS,
+  });
+  const users = new UsersService({ database, hasher, limiter, logger });
+  const sessions = new SessionsService({
+    database,
+    hasher,
+    limiter,
+    logger,
+    refreshTtlSeconds: config.JWT_REFRESH_TTL_SECONDS,
+    signAccessToken: (principal) => app.signAccessToken(principal),
+  });
+  registerUsersRoutes(app, { users, sessions });
+
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    await users.bootstrapAdmin({
+      email: config.ADMIN_EMAIL,
+      password: config.ADMIN_PASSWORD,
+      username: config.ADMIN_USERNAME,
+    });
+  } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
+    logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
+  }
+}

@@ -1,0 +1,152 @@
+import { count, eq, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.js';
+import { users } from './users.tables.js';
+
+export interface UserRecord {
+  id: number;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string;
+  address: string;
+  isStaff: boolean;
+  isActive: boolean;
+  dateJoined: Date;
+  version: number;
+}
+
+export interface UserCredentials extends UserRecord {
+  passwordHash: string;
+}
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordHash: string;
+  firstName?: string;
+  lastName?: string;
+  isStaff?: boolean;
+}
+
+export type ProfileChanges = Partial<
+  Pick<UserRecord, 'firstName' | 'lastName' | 'email' | 'phone' | 'address'>
+>;
+export type AccessChanges = Partial<Pick<UserRecord, 'isStaff' | 'isActive'>>;
+
+/** Every column but the password hash. */
+const publicColumns = {
+  id: users.id,
+  username: users.username,
+  email: users.email,
+  firstName: users.firstName,
+  lastName: users.lastName,
+  phone: users.phone,
+  address: users.address,
+  isStaff: users.isStaff,
+  isActive: users.isActive,
+  dateJoined: users.dateJoined,
+  version: users.version,
+};
+
+export async function insertUser(tx: Executor, user: NewUser): Promise<UserRecord> {
+  const [row] = await tx.insert(users).values(user).returning(publicColumns);
+  return row!;
+}
+
+/** Inserts unless the username or email is taken (then `undefined`); waits for a racing insert. */
+export async function insertUserIfAbsent(tx: Executor, user: NewUser): Promise<UserRecord | undefined> {
+  const [row] = await tx.insert(users).values(user).onConflictDoNothing().returning(publicColumns);
+  return row;
+}
+
+export async function findUserById(executor: Executor, id: number): Promise<UserRecord | undefined> {
+  const [row] = await executor.select(publicColumns).from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+export async function emailExists(executor: Executor, email: string): Promise<boolean> {
+  const rows = await executor.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
+  return rows.length > 0;
+}
+
+export async function findCredentialsById(
+  executor: Executor,
+  id: number,
+): Promise<UserCredentials | undefined> {
+  const [row] = await executor
+    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, id))
+    .limit(1);
+  return row;
+}
+
+/**
+ * The user a login names: by email only, or (`username` field) by username first and else by email,
+ * so that a username which looks like someone's email still reaches its own account.
+ */
+export async function findCredentialsForLogin(
+  executor: Executor,
+  login: { email: string } | { usernameOrEmail: string },
+): Promise<UserCredentials | undefined> {
+  const columns = { ...publicColumns, passwordHash: users.passwordHash };
+  if ('email' in login) {
+    const [row] = await executor.select(columns).from(users).where(eq(users.email, login.email)).limit(1);
+    return row;
+  }
+  const name = login.usernameOrEmail;
+  const byUsername = sql`lower(${users.username}) = lower(${name})`;
+  const [row] = await executor
+    .select(columns)
+    .from(users)
+    .where(sql`${byUsername} or ${users.email} = ${name.trim().toLowerCase()}`)
+    .orderBy(sql`(${byUsername}) desc`)
+    .limit(1);
+  return row;
+}
+
+export async function updateUser(
+  tx: Executor,
+  id: number,
+  changes: ProfileChanges & AccessChanges,
+): Promise<UserRecord | undefined> {
+  const [row] = await tx
+    .update(users)
+    .set({ ...changes, version: sql`${users.version} + 1` })
+    .where(eq(users.id, id))
+    .returning(publicColumns);
+  return row;
+}
+
+export async function setPasswordHash(tx: Executor, id: number, passwordHash: string): Promise<void> {
+  await tx.update(users).set({ passwordHash }).where(eq(users.id, id));
+}
+
+export async function listUsers(
+  executor: Executor,
+  window: { limit: number; offset: number },
+): Promise<{ count: number; rows: UserRecord[] }> {
+  const [total] = await executor.select({ n: count() }).from(users);
+  const rows = await executor
+    .select(publicColumns)
+    .from(users)
+    .orderBy(users.id)
+    .limit(window.limit)
+    .offset(window.offset);
+  return { count: total?.n ?? 0, rows };
+}
+
+const DUPLICATE_FIELDS: Record<string, 'username' | 'email'> = {
+  users_username_lower_key: 'username',
+  users_email_key: 'email',
+};
+
+/** Which unique field a failed insert or update collided on (SQLSTATE 23505), on either driver. */
+export function duplicateField(error: unknown): 'username' | 'email' | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const fields = current as Error & { code?: string; constraint?: string; constraint_name?: string };
+    if (fields.code === '23505') return DUPLICATE_FIELDS[fields.constraint_name ?? fields.constraint ?? ''];
+  }
+  return undefined;
+}

@@ -1,0 +1,156 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ProblemSchema } from '../../platform/http/errors.js';
+import { PageQuery, pageWindow, toPage } from '../../platform/http/paging.js';
+import type { SessionsService } from './sessions.service.js';
+import { TooManyAttemptsError } from './users.errors.js';
+import {
+  AccessBody,
+  LoginAnswer,
+  LoginBody,
+  PasswordChangeBody,
+  ProfileBody,
+  RefreshBody,
+  RegisterBody,
+  TokenPair,
+  toUser,
+  User,
+  UserIdParams,
+  UserPage,
+} from './users.schemas.js';
+import type { UsersService } from './users.service.js';
+
+const tags = ['users'];
+const security = [{ bearer: [] }];
+const NoContent = Type.Null({ description: 'No content' });
+
+/** The problem answers a route may give, by status. */
+function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+}
+
+export function registerUsersRoutes(
+  scope: FastifyInstance,
+  services: { users: UsersService; sessions: SessionsService },
+): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { users, sessions } = services;
+
+  app.addHook('onError', async (_request, reply, error) => {
+    if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
+  });
+
+  app.post(
+    '/register',
+    { schema: { tags, body: RegisterBody, response: { 201: User, ...problems(400, 409) } } },
+    async (request, reply) => reply.status(201).send(toUser(await users.register(request.body))),
+  );
+
+  app.post(
+    '/login',
+    { schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problems(400, 401, 429) } } },
+    async (request) => {
+      const { user, ...tokens } = await sessions.login(request.body, request.ip);
+      return { ...tokens, user: toUser(user) };
+    },
+  );
+
+  app.post(
+    '/token/refresh',
+    { schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) } } },
+    async (request) => sessions.refresh(request.body.refresh),
+  );
+
+  app.post(
+    '/logout',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, security, body: RefreshBody, response: { 204: NoContent, ...problems(400, 401) } },
+    },
+    async (request, reply) => {
+      await sessions.logout(request.principal.id, request.body.refresh);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me',
+    { preHandler: app.authenticate, schema: { tags, security, response: { 200: User, ...problems(401) } } },
+    async (request) => toUser(await users.get(request.principal.id)),
+  );
+
+  app.patch(
+    '/me',
+    {
+      preHandler: app.authenticate,
+      schema: { tags, security, body: ProfileBody, response: { 200: User, ...problems(400, 401, 409) } },
+    },
+    async (request) => toUser(await users.updateProfile(request.principal.id, request.body)),
+  );
+
+  app.post(
+    '/me/password',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        body: PasswordChangeBody,
+        response: { 204: NoContent, ...problems(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      await users.changePassword(request.principal.id, request.body);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags,
+        security,
+        querystring: PageQuery,
+        response: { 200: UserPage, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const window = pageWindow(request.query);
+      const { count, rows } = await users.list(window);
+      return toPage(request, window, count, rows.map(toUser));
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags,
+        security,
+        params: UserIdParams,
+        response: { 200: User, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => toUser(await users.get(request.params.id)),
+  );
+
+  app.patch(
+    '/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        tags,
+        security,
+        params: UserIdParams,
+        body: AccessBody,
+        response: { 200: User, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) =>
+      toUser(await users.updateAccess(request.principal.id, request.params.id, request.body)),
+  );
+}

@@ -1,0 +1,103 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { pageOf } from '../../platform/http/paging.js';
+import type { UserRecord } from './users.repository.js';
+
+/** Letters, digits and `@ . + - _`, as Django's username validator (ASCII only). */
+const Username = Type.String({ minLength: 1, maxLength: 150, pattern: '^[A-Za-z0-9@.+_-]+$' });
+/** Surrounding blanks are allowed here and trimmed by the service. */
+const Email = Type.String({ maxLength: 254, pattern: '^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$' });
+const NewPassword = Type.String({ minLength: 8, maxLength: 128 });
+const GivenPassword = Type.String({ minLength: 1, maxLength: 128 });
+const Name = Type.String({ maxLength: 150 });
+const RefreshToken = Type.String({ minLength: 1, maxLength: 256 });
+
+export const RegisterBody = Type.Object(
+  {
+    username: Username,
+    email: Email,
+    password: NewPassword,
+    first_name: Type.Optional(Name),
+    last_name: Type.Optional(Name),
+  },
+  { additionalProperties: false },
+);
+export type RegisterBody = Static<typeof RegisterBody>;
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    password: GivenPassword,
+  },
+  { additionalProperties: false, description: '`username` (or an email in it) or `email`, and `password`' },
+);
+export type LoginBody = Static<typeof LoginBody>;
+
+export const RefreshBody = Type.Object({ refresh: RefreshToken }, { additionalProperties: false });
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const ProfileBody = Type.Object(
+  {
+    first_name: Type.Optional(Name),
+    last_name: Type.Optional(Name),
+    email: Type.Optional(Email),
+    phone: Type.Optional(Type.String({ maxLength: 32 })),
+    address: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type ProfileBody = Static<typeof ProfileBody>;
+
+export const PasswordChangeBody = Type.Object(
+  { current_password: GivenPassword, new_password: NewPassword },
+  { additionalProperties: false },
+);
+export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
+
+export const AccessBody = Type.Object(
+  { is_staff: Type.Optional(Type.Boolean()), is_active: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type AccessBody = Static<typeof AccessBody>;
+
+export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+export type UserIdParams = Static<typeof UserIdParams>;
+
+export const User = Type.Object(
+  {
+    id: Type.Integer(),
+    username: Type.String(),
+    email: Type.String(),
+    first_name: Type.String(),
+    last_name: Type.String(),
+    phone: Type.String(),
+    address: Type.String(),
+    is_staff: Type.Boolean(),
+    is_active: Type.Boolean(),
+    date_joined: Type.String({ format: 'date-time' }),
+  },
+  { description: 'A user; never carries a password or its hash' },
+);
+export type User = Static<typeof User>;
+
+export const UserPage = pageOf(User);
+
+export const TokenPair = Type.Object({ access: Type.String(), refresh: Type.String() });
+export type TokenPair = Static<typeof TokenPair>;
+
+export const LoginAnswer = Type.Object({ access: Type.String(), refresh: Type.String(), user: User });
+
+export function toUser(record: UserRecord): User {
+  return {
+    id: record.id,
+    username: record.username,
+    email: record.email,
+    first_name: record.firstName,
+    last_name: record.lastName,
+    phone: record.phone,
+    address: record.address,
+    is_staff: record.isStaff,
+    is_active: record.isActive,
+    date_joined: record.dateJoined.toISOString(),
+  };
+}
