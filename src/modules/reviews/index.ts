@@ -1,8 +1,16 @@
 import type { ModuleDefinition } from '../../platform/module.js';
+import { reviewsContract } from './contract.js';
+import { reviewRoutes } from './reviews.routes.js';
+import { createReviewsService } from './reviews.service.js';
+import { CONSUMES, registerSubscribers } from './reviews.subscribers.js';
 
-/** Not yet built: hosts no routes and consumes nothing until its issue lands. */
+/** Reviews and ratings of products, with verified purchases known from order events. */
 export const reviewsModule: ModuleDefinition = {
   name: 'reviews',
-  consumes: [],
-  async register() {},
+  publishes: reviewsContract,
+  consumes: CONSUMES,
+  async register(app, context) {
+    registerSubscribers(context);
+    await app.register(reviewRoutes, { service: createReviewsService(context.database) });
+  },
 };

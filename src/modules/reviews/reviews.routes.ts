@@ -1,0 +1,157 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ProblemSchema } from '../../platform/http/errors.js';
+import { pageWindow, toPage } from '../../platform/http/paging.js';
+import type { ReviewView } from './reviews.repository.js';
+import {
+  CreateReviewBody,
+  Review,
+  ReviewListQuery,
+  ReviewPage,
+  ReviewParams,
+  ReviewSummary,
+  SummaryQuery,
+  UpdateReviewBody,
+} from './reviews.schemas.js';
+import type { ReviewsService } from './reviews.service.js';
+
+const tags = ['reviews'];
+const security = [{ bearer: [] }];
+
+function toReview(view: ReviewView): Review {
+  return {
+    id: view.id,
+    product_id: view.productId,
+    user_id: view.userId,
+    username: view.username,
+    rating: view.rating,
+    title: view.title,
+    comment: view.comment,
+    verified_purchase: view.verifiedPurchase,
+    created_at: view.createdAt.toISOString(),
+    updated_at: view.updatedAt.toISOString(),
+  };
+}
+
+export async function reviewRoutes(scope: FastifyInstance, { service }: { service: ReviewsService }) {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'List reviews of products that are not deleted',
+        querystring: ReviewListQuery,
+        response: { 200: ReviewPage, 400: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const window = pageWindow(request.query);
+      const filter = { productId: request.query.product, userId: request.query.user };
+      const { results, count } = await service.list(filter, request.query.ordering ?? '-created_at', window);
+      return toPage(request, window, count, results.map(toReview));
+    },
+  );
+
+  app.get(
+    '/summary',
+    {
+      schema: {
+        tags,
+        summary: "A product's average rating, review count and rating distribution",
+        querystring: SummaryQuery,
+        response: { 200: ReviewSummary, 400: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => {
+      const summary = await service.summary(request.query.product);
+      return { ...summary, product_id: summary.productId };
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One review',
+        params: ReviewParams,
+        response: { 200: Review, 400: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => toReview(await service.get(request.params.id)),
+  );
+
+  app.post(
+    '/',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Review a product (once per user and product)',
+        body: CreateReviewBody,
+        response: {
+          201: Review,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          404: ProblemSchema,
+          409: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { product_id, ...content } = request.body;
+      const review = await service.create(request.principal, { productId: product_id, ...content });
+      return reply.status(201).send(toReview(review));
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Change your own review',
+        params: ReviewParams,
+        body: UpdateReviewBody,
+        response: {
+          200: Review,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request) => toReview(await service.update(request.principal, request.params.id, request.body)),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Delete a review (its author or an admin)',
+        params: ReviewParams,
+        response: {
+          204: Type.Null({ description: 'Deleted' }),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      await service.remove(request.principal, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}
