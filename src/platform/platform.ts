@@ -92,10 +92,10 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   metrics.register(app);
 
   app.addHook('onReady', async () => events.start());
-  app.addHook('preClose', async () => {
-    await events.stop();
-  });
+  // onClose runs once the server has stopped taking requests and the ones in flight have ended:
+  // then the outbox is drained, consumers finish, and the database closes last.
   app.addHook('onClose', async () => {
+    await events.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
     if (!options.keepDatabaseOpen) await database.close();
   });
   return platform;

@@ -138,6 +138,7 @@ export class OutboxRelay {
   }
 
   private async claim(): Promise<ClaimedRow[]> {
+    if (this.options.exchanges.length === 0) return [];
     const exchanges = sql.join(
       this.options.exchanges.map((exchange) => sql`${exchange}`),
       sql`, `,

@@ -104,8 +104,17 @@ export class EventsRuntime {
     this.relay.start();
   }
 
-  async stop(): Promise<void> {
+  /** Publishes what is left in the outbox (for at most `drainMs`), then lets consumers finish. */
+  async stop(drainMs = 5000): Promise<void> {
     await this.relay.pause();
+    if (this.bus.isHealthy()) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, drainMs);
+      });
+      await Promise.race([this.relay.flush().catch(() => {}), deadline]);
+      clearTimeout(timer);
+    }
     await this.bus.close();
     await this.relay.stop();
   }
