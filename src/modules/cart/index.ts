@@ -1,8 +1,20 @@
 import type { ModuleDefinition } from '../../platform/module.js';
+import { registerCartRoutes } from './cart.routes.js';
+import { CartService } from './cart.service.js';
+import { onCategoryEvent, onProductEvent } from './cart.subscribers.js';
+import { cartContract } from './contract.js';
 
-/** Not yet built: hosts no routes and consumes nothing until its issue lands. */
+/** One cart per user, priced from its own read model of the catalog; checkout hands over to orders. */
 export const cartModule: ModuleDefinition = {
   name: 'cart',
-  consumes: [],
-  async register() {},
+  publishes: cartContract,
+  consumes: [
+    { exchange: 'product_events', patterns: ['product.*'] },
+    { exchange: 'category_events', patterns: ['category.*'] },
+  ],
+  async register(app, context) {
+    context.handle('product_events', onProductEvent);
+    context.handle('category_events', onCategoryEvent);
+    registerCartRoutes(app, new CartService(context.database));
+  },
 };

@@ -1,0 +1,186 @@
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.js';
+import { cartItems, carts, categories, products } from './cart.tables.js';
+
+export interface CartLine {
+  productId: number;
+  quantity: number;
+  name: string;
+  priceCents: number;
+  stock: number;
+  deleted: boolean;
+  categoryName: string | null;
+}
+
+export interface KnownProduct {
+  productId: number;
+  name: string;
+  priceCents: number;
+  stock: number;
+  deleted: boolean;
+}
+
+export interface ProductRevision {
+  productId: number;
+  name: string;
+  priceCents: number;
+  stock: number;
+  categoryId: number | null;
+  version: number;
+}
+
+export interface CategoryRevision {
+  categoryId: number;
+  name: string;
+  version: number;
+}
+
+/** Makes sure the user's cart exists; its `updated_at` is left alone. */
+export async function ensureCart(tx: Executor, userId: number): Promise<void> {
+  await tx.insert(carts).values({ userId }).onConflictDoNothing();
+}
+
+/** Creates or touches the user's cart and holds its row lock until the transaction ends. */
+export async function lockCart(tx: Executor, userId: number): Promise<void> {
+  await tx
+    .insert(carts)
+    .values({ userId })
+    .onConflictDoUpdate({ target: carts.userId, set: { updatedAt: sql`now()` } });
+}
+
+export async function cartUpdatedAt(tx: Executor, userId: number): Promise<Date | undefined> {
+  const [row] = await tx
+    .select({ updatedAt: carts.updatedAt })
+    .from(carts)
+    .where(eq(carts.userId, userId))
+    .limit(1);
+  return row?.updatedAt;
+}
+
+export async function findLines(tx: Executor, userId: number): Promise<CartLine[]> {
+  const rows = await tx
+    .select({
+      productId: cartItems.productId,
+      quantity: cartItems.quantity,
+      name: products.name,
+      priceCents: products.priceCents,
+      stock: products.stock,
+      deleted: products.deleted,
+      categoryName: categories.name,
+      categoryDeleted: categories.deleted,
+    })
+    .from(cartItems)
+    .leftJoin(products, eq(products.productId, cartItems.productId))
+    .leftJoin(categories, eq(categories.categoryId, products.categoryId))
+    .where(eq(cartItems.userId, userId))
+    .orderBy(asc(cartItems.addedAt), asc(cartItems.productId));
+  return rows.map((row) => ({
+    productId: row.productId,
+    quantity: row.quantity,
+    name: row.name ?? '',
+    priceCents: row.priceCents ?? 0,
+    stock: row.stock ?? 0,
+    deleted: row.deleted ?? true,
+    categoryName: row.categoryDeleted === false ? row.categoryName : null,
+  }));
+}
+
+export async function findLineQuantity(
+  tx: Executor,
+  userId: number,
+  productId: number,
+): Promise<number | undefined> {
+  const [row] = await tx
+    .select({ quantity: cartItems.quantity })
+    .from(cartItems)
+    .where(and(eq(cartItems.userId, userId), eq(cartItems.productId, productId)))
+    .limit(1);
+  return row?.quantity;
+}
+
+export async function countLines(tx: Executor, userId: number): Promise<number> {
+  const [row] = await tx.select({ n: count() }).from(cartItems).where(eq(cartItems.userId, userId));
+  return Number(row?.n ?? 0);
+}
+
+export async function saveLine(tx: Executor, userId: number, productId: number, quantity: number) {
+  await tx
+    .insert(cartItems)
+    .values({ userId, productId, quantity })
+    .onConflictDoUpdate({ target: [cartItems.userId, cartItems.productId], set: { quantity } });
+}
+
+/** Returns whether there was such a line. */
+export async function deleteLine(tx: Executor, userId: number, productId: number): Promise<boolean> {
+  const deleted = await tx
+    .delete(cartItems)
+    .where(and(eq(cartItems.userId, userId), eq(cartItems.productId, productId)))
+    .returning({ productId: cartItems.productId });
+  return deleted.length > 0;
+}
+
+export async function deleteLines(tx: Executor, userId: number): Promise<void> {
+  await tx.delete(cartItems).where(eq(cartItems.userId, userId));
+}
+
+export async function findProduct(tx: Executor, productId: number): Promise<KnownProduct | undefined> {
+  const [row] = await tx
+    .select({
+      productId: products.productId,
+      name: products.name,
+      priceCents: products.priceCents,
+      stock: products.stock,
+      deleted: products.deleted,
+    })
+    .from(products)
+    .where(eq(products.productId, productId))
+    .limit(1);
+  return row;
+}
+
+/** Applies a product revision unless one as new or newer (or its tombstone) is already held. */
+export async function applyProduct(tx: Executor, product: ProductRevision): Promise<void> {
+  const values = { ...product, deleted: false };
+  await tx
+    .insert(products)
+    .values(values)
+    .onConflictDoUpdate({
+      target: products.productId,
+      set: values,
+      setWhere: sql`${products.version} < excluded.version`,
+    });
+}
+
+export async function tombstoneProduct(tx: Executor, productId: number, version: number): Promise<void> {
+  await tx
+    .insert(products)
+    .values({ productId, name: '', priceCents: 0, stock: 0, deleted: true, version })
+    .onConflictDoUpdate({
+      target: products.productId,
+      set: { deleted: true, version },
+      setWhere: sql`${products.version} < excluded.version`,
+    });
+}
+
+export async function applyCategory(tx: Executor, category: CategoryRevision): Promise<void> {
+  const values = { ...category, deleted: false };
+  await tx
+    .insert(categories)
+    .values(values)
+    .onConflictDoUpdate({
+      target: categories.categoryId,
+      set: values,
+      setWhere: sql`${categories.version} < excluded.version`,
+    });
+}
+
+export async function tombstoneCategory(tx: Executor, categoryId: number, version: number): Promise<void> {
+  await tx
+    .insert(categories)
+    .values({ categoryId, name: '', deleted: true, version })
+    .onConflictDoUpdate({
+      target: categories.categoryId,
+      set: { deleted: true, version },
+      setWhere: sql`${categories.version} < excluded.version`,
+    });
+}

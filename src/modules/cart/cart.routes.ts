@@ -1,0 +1,110 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { BadRequestError, ProblemSchema } from '../../platform/http/errors.js';
+import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
+import { AddItemBody, Cart, ChangeQuantityBody, CheckoutAnswer, ProductParams } from './cart.schemas.js';
+import type { CartService } from './cart.service.js';
+
+const common = { tags: ['cart'], security: [{ bearer: [] }] };
+const problems = { 400: ProblemSchema, 401: ProblemSchema };
+
+/** Checkout takes nothing from the client: no body, or an empty JSON object (a missing body cannot be schema-checked). */
+function refuseBody(body: unknown): void {
+  if (body === undefined || body === null) return;
+  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
+  if (fields.length === 0) return;
+  const errors = fields.map((field) => ({
+    path: field ? `body.${field}` : 'body',
+    message: field ? 'is not an allowed field' : 'must be empty',
+  }));
+  throw new BadRequestError('VALIDATION_FAILED', 'Checkout takes no body', errors);
+}
+
+export function registerCartRoutes(root: FastifyInstance, service: CartService): void {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const onRequest = app.authenticate;
+
+  app.get(
+    '/',
+    { onRequest, schema: { ...common, summary: 'Your cart', response: { 200: Cart, 401: ProblemSchema } } },
+    async (request) => service.view(request.principal.id),
+  );
+
+  app.post(
+    '/items',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Add a product, or more of it, to your cart',
+        body: AddItemBody,
+        response: { 201: Cart, ...problems, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await service.addItem(request.principal.id, request.body)),
+  );
+
+  app.patch(
+    '/items/:product_id',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Set the quantity of a line',
+        params: ProductParams,
+        body: ChangeQuantityBody,
+        response: { 200: Cart, ...problems, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) =>
+      service.changeQuantity(request.principal.id, request.params.product_id, request.body.quantity),
+  );
+
+  app.delete(
+    '/items/:product_id',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Remove a line',
+        params: ProductParams,
+        response: { 200: Cart, ...problems, 404: ProblemSchema },
+      },
+    },
+    async (request) => service.removeItem(request.principal.id, request.params.product_id),
+  );
+
+  app.delete(
+    '/',
+    {
+      onRequest,
+      schema: { ...common, summary: 'Empty your cart', response: { 204: Type.Null(), 401: ProblemSchema } },
+    },
+    async (request, reply) => {
+      await service.clear(request.principal.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/checkout',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Turn your cart into an order',
+        description:
+          'Empties the cart and answers at once; the order appears under /api/orders/{order_id} when the orders module has taken it.',
+        headers: IdempotencyHeaders,
+        response: { 202: CheckoutAnswer, ...problems, 409: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      refuseBody(request.body);
+      const answer = await service.checkout(request.principal.id, request.headers['idempotency-key']);
+      return reply.status(answer.status).send(answer.body);
+    },
+  );
+}

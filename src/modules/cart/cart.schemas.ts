@@ -1,0 +1,45 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+export const MAX_LINE_QUANTITY = 99;
+export const MAX_LINES = 50;
+
+const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
+const Money = Type.String({ pattern: '^\\d+\\.\\d{2}$', examples: ['12.50'] });
+
+export const AddItemBody = Type.Object(
+  { product_id: Type.Integer({ minimum: 1 }), quantity: Quantity },
+  { additionalProperties: false },
+);
+export type AddItemBody = Static<typeof AddItemBody>;
+
+export const ChangeQuantityBody = Type.Object({ quantity: Quantity }, { additionalProperties: false });
+export type ChangeQuantityBody = Static<typeof ChangeQuantityBody>;
+
+export const ProductParams = Type.Object({ product_id: Type.Integer({ minimum: 1 }) });
+export type ProductParams = Static<typeof ProductParams>;
+
+export const CartItem = Type.Object({
+  product_id: Type.Integer(),
+  name: Type.String(),
+  category_name: Type.Union([Type.String(), Type.Null()]),
+  unit_price: Money,
+  quantity: Type.Integer(),
+  subtotal: Money,
+  available: Type.Boolean({
+    description: 'false when the product was deleted or the quantity exceeds stock',
+  }),
+});
+
+export const Cart = Type.Object({
+  items: Type.Array(CartItem),
+  total: Money,
+  item_count: Type.Integer({ description: 'the sum of the quantities' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+export type Cart = Static<typeof Cart>;
+
+export const CheckoutAnswer = Type.Object({
+  order_id: Type.String({ format: 'uuid' }),
+  status: Type.Literal('pending'),
+});
+export type CheckoutAnswer = Static<typeof CheckoutAnswer>;

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Executor } from '../../platform/db/database.js';
+import { recordEvents } from '../../platform/events/outbox.js';
+import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
+import {
+  EmptyCartError,
+  InsufficientStockError,
+  ItemNotFoundError,
+  LineQuantityLimitError,
+  ProductNotFoundError,
+  ProductUnavailableError,
+  TooManyLinesError,
+  UnavailableItemsError,
+} from './cart.errors.js';
+import { formatCents } from './cart.money.js';
+import type { CartLine } from './cart.repository.js';
+import * as repository from './cart.repository.js';
+import {
+  type AddItemBody,
+  type Cart,
+  type CheckoutAnswer,
+  MAX_LINE_QUANTITY,
+  MAX_LINES,
+} from './cart.schemas.js';
+import { CART_CHECKED_OUT, CART_EXCHANGE, type CartCheckedOut } from './contract.js';
+
+const isAvailable = (line: CartLine) => !line.deleted && line.quantity <= line.stock;
+
+function toCart(lines: CartLine[], updatedAt: Date): Cart {
+  const items = lines.map((line) => ({
+    product_id: line.productId,
+    name: line.name,
+    category_name: line.categoryName,
+    unit_price: formatCents(line.priceCents),
+    quantity: line.quantity,
+    subtotal: formatCents(line.priceCents * line.quantity),
+    available: isAvailable(line),
+  }));
+  return {
+    items,
+    total: formatCents(lines.reduce((sum, line) => sum + line.priceCents * line.quantity, 0)),
+    item_count: lines.reduce((sum, line) => sum + line.quantity, 0),
+    updated_at: updatedAt.toISOString(),
+  };
+}
+
+async function readCart(tx: Executor, userId: number): Promise<Cart> {
+  const lines = await repository.findLines(tx, userId);
+  const updatedAt = await repository.cartUpdatedAt(tx, userId);
+  return toCart(lines, updatedAt ?? new Date());
+}
+
+/** The use cases of the cart. Every change locks the user's cart row first, so its limits hold under races. */
+export class CartService {
+  constructor(private readonly database: Database) {}
+
+  view(userId: number): Promise<Cart> {
+    return this.database.transaction(async (tx) => {
+      await repository.ensureCart(tx, userId);
+      return readCart(tx, userId);
+    });
+  }
+
+  addItem(userId: number, { product_id: productId, quantity }: AddItemBody): Promise<Cart> {
+    return this.database.transaction(async (tx) => {
+      await repository.lockCart(tx, userId);
+      const product = await repository.findProduct(tx, productId);
+      if (!product || product.deleted) throw new ProductNotFoundError(productId);
+      const existing = await repository.findLineQuantity(tx, userId, productId);
+      if (existing === undefined && (await repository.countLines(tx, userId)) >= MAX_LINES) {
+        throw new TooManyLinesError(MAX_LINES);
+      }
+      const total = (existing ?? 0) + quantity;
+      if (total > MAX_LINE_QUANTITY) throw new LineQuantityLimitError(productId, MAX_LINE_QUANTITY);
+      if (total > product.stock) throw new InsufficientStockError(productId, product.stock);
+      await repository.saveLine(tx, userId, productId, total);
+      return readCart(tx, userId);
+    });
+  }
+
+  changeQuantity(userId: number, productId: number, quantity: number): Promise<Cart> {
+    return this.database.transaction(async (tx) => {
+      await repository.lockCart(tx, userId);
+      if ((await repository.findLineQuantity(tx, userId, productId)) === undefined) {
+        throw new ItemNotFoundError(productId);
+      }
+      const product = await repository.findProduct(tx, productId);
+      if (!product || product.deleted) throw new ProductUnavailableError(productId);
+      if (quantity > product.stock) throw new InsufficientStockError(productId, product.stock);
+      await repository.saveLine(tx, userId, productId, quantity);
+      return readCart(tx, userId);
+    });
+  }
+
+  removeItem(userId: number, productId: number): Promise<Cart> {
+    return this.database.transaction(async (tx) => {
+      await repository.lockCart(tx, userId);
+      if (!(await repository.deleteLine(tx, userId, productId))) throw new ItemNotFoundError(productId);
+      return readCart(tx, userId);
+    });
+  }
+
+  async clear(userId: number): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      await repository.lockCart(tx, userId);
+      await repository.deleteLines(tx, userId);
+    });
+  }
+
+  /** Empties the cart and hands its lines to the orders module through `cart.checked_out`, in one transaction. */
+  checkout(userId: number, idempotencyKey: string | undefined): Promise<StoredAnswer<CheckoutAnswer>> {
+    return this.database.transaction((tx) =>
+      idempotent(tx, { scope: 'cart.checkout', userId, key: idempotencyKey, body: {} }, async () => {
+        await repository.lockCart(tx, userId);
+        const lines = await repository.findLines(tx, userId);
+        if (lines.length === 0) throw new EmptyCartError();
+        const unavailable = lines.filter((line) => !isAvailable(line)).map((line) => line.productId);
+        if (unavailable.length > 0) throw new UnavailableItemsError(unavailable);
+        const payload: CartCheckedOut = {
+          order_id: randomUUID(),
+          user_id: userId,
+          items: lines.map((line) => ({
+            product_id: line.productId,
+            quantity: line.quantity,
+            unit_price: formatCents(line.priceCents),
+          })),
+        };
+        await recordEvents(tx, [
+          { exchange: CART_EXCHANGE, routingKey: CART_CHECKED_OUT, version: 1, payload },
+        ]);
+        await repository.deleteLines(tx, userId);
+        return { status: 202, body: { order_id: payload.order_id, status: 'pending' as const } };
+      }),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, check, integer, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const schema = pgSchema('cart');
+
+/** One row per user who has a cart; locked while the cart changes so that its rules hold under races. */
+export const carts = schema.table('carts', {
+  userId: integer('user_id').primaryKey(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const cartItems = schema.table(
+  'items',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => carts.userId, { onDelete: 'cascade' }),
+    productId: integer('product_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.productId] }),
+    check('items_quantity_range', sql`${table.quantity} between 1 and 99`),
+  ],
+);
+
+/** Read model of the catalog's products, fed by `product_events`; deletes stay as tombstones. */
+export const products = schema.table('products', {
+  productId: integer('product_id').primaryKey(),
+  name: text('name').notNull(),
+  priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
+  stock: integer('stock').notNull(),
+  categoryId: integer('category_id'),
+  deleted: boolean('deleted').notNull().default(false),
+  version: integer('version').notNull(),
+});
+
+/** Read model of the catalog's categories (for `category_name`), fed by `category_events`. */
+export const categories = schema.table('categories', {
+  categoryId: integer('category_id').primaryKey(),
+  name: text('name').notNull(),
+  deleted: boolean('deleted').notNull().default(false),
+  version: integer('version').notNull(),
+});

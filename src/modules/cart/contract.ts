@@ -1,0 +1,30 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { ModuleContract } from '../../platform/module.js';
+
+export const CART_EXCHANGE = 'cart_events';
+export const CART_CHECKED_OUT = 'cart.checked_out';
+
+export const CartCheckedOutPayload = Type.Object({
+  order_id: Type.String({ format: 'uuid', description: 'made by the cart; the order takes it as its id' }),
+  user_id: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      product_id: Type.Integer(),
+      quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+      unit_price: Type.String({ description: 'two-decimal price the cart showed at checkout' }),
+    }),
+    { minItems: 1, maxItems: 50 },
+  ),
+});
+export type CartCheckedOut = Static<typeof CartCheckedOutPayload>;
+
+export const cartContract = {
+  exchange: CART_EXCHANGE,
+  events: [
+    {
+      routingKey: CART_CHECKED_OUT,
+      payload: CartCheckedOutPayload,
+      description: 'A cart was checked out and emptied; the orders module creates the order. Version 1.',
+    },
+  ],
+} as const satisfies ModuleContract;
