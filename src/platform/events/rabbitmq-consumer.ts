@@ -32,7 +32,11 @@ function stringHeader(value: unknown): string | undefined {
 
 function parseEnvelope(content: Buffer): EventEnvelope {
   const parsed: unknown = JSON.parse(content.toString('utf8'));
-  if (typeof parsed !== 'object' || parsed === null || typeof (parsed as EventEnvelope).event_id !== 'string') {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    typeof (parsed as EventEnvelope).event_id !== 'string'
+  ) {
     throw new Error('not an event envelope (no event_id)');
   }
   return parsed as EventEnvelope;
@@ -67,7 +71,10 @@ export async function handleDelivery(
     const properties = copy({ 'x-queue': queue, 'x-error': error, 'x-attempts': attempts });
     await context.sendToQueue(deadLetterQueueOf(queue), raw.content, properties);
     context.observer?.deadLettered?.(queue);
-    context.logger.error({ queue, routingKey, messageId: properties.messageId, error, attempts }, 'event parked');
+    context.logger.error(
+      { queue, routingKey, messageId: properties.messageId, error, attempts },
+      'event parked',
+    );
   };
 
   await settle(channel, raw, context, async () => {
