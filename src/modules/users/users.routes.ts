@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ProblemSchema } from '../../platform/http/errors.js';
-import { PageQuery, pageWindow, toPage } from '../../platform/http/paging.js';
+import { pageWindow, toPage } from '../../platform/http/paging.js';
 import type { SessionsService } from './sessions.service.js';
 import { TooManyAttemptsError } from './users.errors.js';
 import {
@@ -18,6 +18,7 @@ import {
   User,
   UserIdParams,
   UserPage,
+  UsersQuery,
 } from './users.schemas.js';
 import type { UsersService } from './users.service.js';
 
@@ -113,7 +114,7 @@ export function registerUsersRoutes(
       schema: {
         tags,
         security,
-        querystring: PageQuery,
+        querystring: UsersQuery,
         response: { 200: UserPage, ...problems(400, 401, 403) },
       },
     },

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { pageOf } from '../../platform/http/paging.js';
+import { PageQuery, pageOf } from '../../platform/http/paging.js';
 import type { UserRecord } from './users.repository.js';
 
 /** Letters, digits and `@ . + - _`, as Django's username validator (ASCII only). */
@@ -59,6 +59,9 @@ export const AccessBody = Type.Object(
   { additionalProperties: false },
 );
 export type AccessBody = Static<typeof AccessBody>;
+
+/** Paging only; any other parameter is a 400. */
+export const UsersQuery = Type.Composite([PageQuery], { additionalProperties: false });
 
 export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 export type UserIdParams = Static<typeof UserIdParams>;

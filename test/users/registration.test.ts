@@ -1,0 +1,152 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/platform/db/database.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { buildUsersApp, login, PASSWORD, register, uniqueName } from './users-client.js';
+
+describe('users: registration', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildUsersApp();
+  });
+  afterAll(async () => t.close());
+
+  it('when a visitor registers, then the answer is 201 with the user and nothing secret', async () => {
+    const username = uniqueName('Ana');
+    const response = await register(t, {
+      username,
+      email: `  ${username.toUpperCase()}@Example.COM `,
+      password: PASSWORD,
+      first_name: 'Ana',
+      last_name: 'Lima',
+    });
+    expect(response.statusCode).toBe(201);
+    const user = response.json();
+    expect(Object.keys(user).sort()).toEqual(
+      [
+        'address',
+        'date_joined',
+        'email',
+        'first_name',
+        'id',
+        'is_active',
+        'is_staff',
+        'last_name',
+        'phone',
+        'username',
+      ].sort(),
+    );
+    expect(user).toMatchObject({
+      username,
+      email: `${username.toLowerCase()}@example.com`,
+      first_name: 'Ana',
+      last_name: 'Lima',
+      phone: '',
+      address: '',
+      is_staff: false,
+      is_active: true,
+    });
+    expect(Number.isInteger(user.id)).toBe(true);
+    expect(new Date(user.date_joined).toISOString()).toBe(user.date_joined);
+    expect(response.body).not.toContain(PASSWORD);
+    expect(response.body).not.toContain('argon2');
+  });
+
+  it('when the stored password is looked at, then it is an Argon2id hash with the OWASP costs', async () => {
+    const username = uniqueName();
+    await register(t, { username, email: `${username}@example.com`, password: PASSWORD });
+    const [row] = await queryRows<{ password_hash: string }>(
+      t.database.db,
+      sql`select password_hash from users.users where username = ${username}`,
+    );
+    expect(row?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+  });
+
+  it('when the body has is_staff, then it is a 400 naming the field and nobody is created', async () => {
+    const username = uniqueName();
+    const response = await register(t, {
+      username,
+      email: `${username}@example.com`,
+      password: PASSWORD,
+      is_staff: true,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'body.is_staff' }] });
+    expect((await login(t, { username, password: PASSWORD })).statusCode).toBe(401);
+  });
+
+  it.each([
+    ['a password of 7 characters', { password: 'short12' }],
+    ['a password of 129 characters', { password: 'x'.repeat(129) }],
+    ['no email', { email: undefined }],
+    ['an email without a domain', { email: 'nobody@' }],
+    ['an email of 255 characters', { email: `${'a'.repeat(243)}@example.com` }],
+    ['a username with a space', { username: 'two words' }],
+    ['a username of 151 characters', { username: 'u'.repeat(151) }],
+    ['an empty username', { username: '' }],
+    ['a first name of 151 characters', { first_name: 'n'.repeat(151) }],
+    ['a password that is a number', { password: 12345678 }],
+  ])('when the body has %s, then it is a 400', async (_case, fields) => {
+    const username = uniqueName();
+    const body = { username, email: `${username}@example.com`, password: PASSWORD, ...fields };
+    const response = await register(t, body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+  });
+
+  it('when the password has exactly 8 characters and the username @.+-_, then it is accepted', async () => {
+    const username = `${uniqueName()}.a+b-c_d@e`;
+    const response = await register(t, {
+      username,
+      email: `${uniqueName()}@example.com`,
+      password: '12345678',
+    });
+    expect(response.statusCode).toBe(201);
+  });
+
+  it('when the username is taken in another case, then it is a 409', async () => {
+    const username = uniqueName('Case');
+    const first = await register(t, { username, email: `${username}@example.com`, password: PASSWORD });
+    expect(first.statusCode).toBe(201);
+    const again = await register(t, {
+      username: username.toUpperCase(),
+      email: `other.${username}@example.com`,
+      password: PASSWORD,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ status: 409, code: 'USERS.USERNAME_TAKEN' });
+  });
+
+  it('when the email is taken in another case or with blanks, then it is a 409', async () => {
+    const username = uniqueName();
+    await register(t, { username, email: `${username}@example.com`, password: PASSWORD });
+    const again = await register(t, {
+      username: uniqueName(),
+      email: ` ${username.toUpperCase()}@EXAMPLE.com`,
+      password: PASSWORD,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'USERS.EMAIL_TAKEN' });
+  });
+
+  it('when the body is not JSON, then it is a 415', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/users/register',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'username=x',
+    });
+    expect(response.statusCode).toBe(415);
+  });
+
+  it('when the path has a trailing slash, then the route still answers', async () => {
+    const username = uniqueName();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/users/register/',
+      payload: { username, email: `${username}@example.com`, password: PASSWORD },
+    });
+    expect(response.statusCode).toBe(201);
+  });
+});
