@@ -83,8 +83,14 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
       allowList: (request) => request.url.startsWith('/health/') || request.url === '/metrics',
     });
   }
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A response finished during shutdown ends its keep-alive connection, so the server can close.
+    if (closing) reply.header('connection', 'close');
   });
   await app.register(authPlugin, { config, database });
   await registerDocs(app, allModules);

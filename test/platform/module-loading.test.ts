@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { echoesModule, notesModule } from '../fixtures/example-modules.js';
+import { echoesModule, notesModule, slowRequests } from '../fixtures/example-modules.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('MODULES picks what a process hosts', () => {
@@ -23,5 +23,31 @@ describe('MODULES picks what a process hosts', () => {
     await expect(
       buildTestApp({ modules: [notesModule], config: { MODULES: 'notes,ghosts' } }),
     ).rejects.toThrow(/MODULES: unknown module ghosts/);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('when the app closes during a request, then the request finishes and its event is delivered before the end', async () => {
+    const t = await buildTestApp({
+      modules: [notesModule, echoesModule],
+      config: { OUTBOX_POLL_MS: 60_000 },
+    });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    const entered = new Promise<void>((resolve) => slowRequests.started.add(resolve));
+    const inFlight = fetch(`http://127.0.0.1:${port}/api/notes/slow`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'last words' }),
+    });
+    await entered;
+    await t.app.close();
+    expect((await inFlight).status).toBe(201);
+    const { queryRows } = await import('../../src/platform/db/database.js');
+    const { sql } = await import('drizzle-orm');
+    const echoes = await queryRows<{ text: string }>(t.database.db, sql`select text from public.test_echoes`);
+    expect(echoes.map((row) => row.text)).toContain('last words');
+    await t.database.close();
+    await t.testDatabase.drop();
   });
 });
