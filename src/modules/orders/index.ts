@@ -1,8 +1,21 @@
 import type { ModuleDefinition } from '../../platform/module.js';
+import { ordersContract } from './contract.js';
+import { registerOrdersRoutes } from './orders.routes.js';
+import { OrdersService } from './orders.service.js';
+import { cartEventHandler, productEventHandler } from './orders.subscribers.js';
 
-/** Not yet built: hosts no routes and consumes nothing until its issue lands. */
+/** Orders priced from its own read model of products; stock answers from products move them on. */
 export const ordersModule: ModuleDefinition = {
   name: 'orders',
-  consumes: [],
-  async register() {},
+  publishes: ordersContract,
+  consumes: [
+    { exchange: 'product_events', patterns: ['product.*', 'stock.*'] },
+    { exchange: 'cart_events', patterns: ['cart.checked_out'] },
+  ],
+  async register(app, context) {
+    const service = new OrdersService(context.database);
+    context.handle('product_events', productEventHandler(service));
+    context.handle('cart_events', cartEventHandler(service));
+    registerOrdersRoutes(app, service);
+  },
 };

@@ -1,0 +1,191 @@
+import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/database.js';
+import type { OrderStatus } from './orders.state-machine.js';
+import { orderItems, orders, products, type StatusChange } from './orders.tables.js';
+
+export interface OrderLine {
+  productId: number;
+  productName: string;
+  unitPriceCents: number;
+  quantity: number;
+}
+
+export interface OrderRecord {
+  id: string;
+  userId: number;
+  status: OrderStatus;
+  reason: string | null;
+  totalCents: number;
+  statusHistory: StatusChange[];
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  items: OrderLine[];
+}
+
+export type NewOrder = Omit<OrderRecord, 'status' | 'reason' | 'statusHistory' | 'version' | 'updatedAt'>;
+
+export interface KnownProduct {
+  productId: number;
+  name: string;
+  priceCents: number;
+  deleted: boolean;
+}
+
+export interface ProductRevision {
+  productId: number;
+  name: string;
+  priceCents: number;
+  version: number;
+}
+
+export interface OrderFilter {
+  userId?: number | undefined;
+  status?: OrderStatus | undefined;
+}
+
+type OrderRow = typeof orders.$inferSelect;
+
+async function withItems(tx: Executor, rows: OrderRow[]): Promise<OrderRecord[]> {
+  if (rows.length === 0) return [];
+  const lines = await tx
+    .select()
+    .from(orderItems)
+    .where(
+      inArray(
+        orderItems.orderId,
+        rows.map((row) => row.id),
+      ),
+    )
+    .orderBy(asc(orderItems.position));
+  return rows.map((row) => ({
+    ...row,
+    items: lines
+      .filter((line) => line.orderId === row.id)
+      .map(({ productId, productName, unitPriceCents, quantity }) => ({
+        productId,
+        productName,
+        unitPriceCents,
+        quantity,
+      })),
+  }));
+}
+
+export async function findProducts(tx: Executor, productIds: number[]): Promise<Map<number, KnownProduct>> {
+  const rows = await tx.select().from(products).where(inArray(products.productId, productIds));
+  return new Map(
+    rows.map(({ productId, name, priceCents, deleted }) => [
+      productId,
+      { productId, name, priceCents, deleted },
+    ]),
+  );
+}
+
+/** Writes a new `pending` order; answers undefined when an order with that id already exists. */
+export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderRecord | undefined> {
+  const statusHistory: StatusChange[] = [{ status: 'pending', at: order.createdAt.toISOString() }];
+  const [row] = await tx
+    .insert(orders)
+    .values({
+      id: order.id,
+      userId: order.userId,
+      status: 'pending',
+      totalCents: order.totalCents,
+      statusHistory,
+      version: 1,
+      createdAt: order.createdAt,
+      updatedAt: order.createdAt,
+    })
+    .onConflictDoNothing({ target: orders.id })
+    .returning();
+  if (!row) return undefined;
+  await tx
+    .insert(orderItems)
+    .values(order.items.map((item, position) => ({ ...item, orderId: order.id, position })));
+  return { ...row, items: order.items };
+}
+
+export async function findOrder(tx: Executor, id: string): Promise<OrderRecord | undefined> {
+  const rows = await tx.select().from(orders).where(eq(orders.id, id)).limit(1);
+  return (await withItems(tx, rows))[0];
+}
+
+function filterOf(filter: OrderFilter): SQL | undefined {
+  return and(
+    filter.userId === undefined ? undefined : eq(orders.userId, filter.userId),
+    filter.status === undefined ? undefined : eq(orders.status, filter.status),
+  );
+}
+
+export async function countOrders(tx: Executor, filter: OrderFilter): Promise<number> {
+  const [row] = await tx.select({ n: count() }).from(orders).where(filterOf(filter));
+  return Number(row?.n ?? 0);
+}
+
+/** Newest first. */
+export async function listOrders(
+  tx: Executor,
+  filter: OrderFilter,
+  window: { limit: number; offset: number },
+): Promise<OrderRecord[]> {
+  const rows = await tx
+    .select()
+    .from(orders)
+    .where(filterOf(filter))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(window.limit)
+    .offset(window.offset);
+  return withItems(tx, rows);
+}
+
+export interface Transition {
+  to: OrderStatus;
+  /** The change happens only while the order is in one of these; a concurrent change makes it miss. */
+  from: readonly OrderStatus[];
+  at: Date;
+  reason?: string;
+}
+
+/** A conditional update: answers the changed order, or undefined when it was not in an allowed status. */
+export async function transition(
+  tx: Executor,
+  id: string,
+  change: Transition,
+): Promise<OrderRecord | undefined> {
+  const entry: StatusChange[] = [{ status: change.to, at: change.at.toISOString() }];
+  const rows = await tx
+    .update(orders)
+    .set({
+      status: change.to,
+      reason: change.reason ?? null,
+      version: sql`${orders.version} + 1`,
+      statusHistory: sql`${orders.statusHistory} || ${JSON.stringify(entry)}::jsonb`,
+      updatedAt: change.at,
+    })
+    .where(and(eq(orders.id, id), inArray(orders.status, [...change.from])))
+    .returning();
+  return (await withItems(tx, rows))[0];
+}
+
+export async function applyProduct(tx: Executor, product: ProductRevision): Promise<void> {
+  const values = { ...product, deleted: false };
+  await tx
+    .insert(products)
+    .values(values)
+    .onConflictDoUpdate({
+      target: products.productId,
+      set: values,
+      setWhere: sql`${products.version} < excluded.version`,
+    });
+}
+
+export async function tombstoneProduct(tx: Executor, productId: number, version: number): Promise<void> {
+  await tx
+    .insert(products)
+    .values({ productId, name: '', priceCents: 0, deleted: true, version })
+    .onConflictDoUpdate({
+      target: products.productId,
+      set: { deleted: true, version },
+      setWhere: sql`${products.version} < excluded.version`,
+    });
+}

@@ -1,0 +1,113 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { BadRequestError, ProblemSchema } from '../../platform/http/errors.js';
+import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
+import { pageWindow, toPage } from '../../platform/http/paging.js';
+import { ListQuery, Order, OrderPage, OrderParams, PlaceOrderBody, StatusBody } from './orders.schemas.js';
+import type { OrdersService } from './orders.service.js';
+
+const common = { tags: ['orders'], security: [{ bearer: [] }] };
+const problems = { 400: ProblemSchema, 401: ProblemSchema };
+
+/** Cancel takes nothing from the client: no body, or an empty JSON object (a missing body cannot be schema-checked). */
+function refuseBody(body: unknown): void {
+  if (body === undefined || body === null) return;
+  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
+  if (fields.length === 0) return;
+  const errors = fields.map((field) => ({
+    path: field ? `body.${field}` : 'body',
+    message: field ? 'is not an allowed field' : 'must be empty',
+  }));
+  throw new BadRequestError('VALIDATION_FAILED', 'This request takes no body', errors);
+}
+
+export function registerOrdersRoutes(root: FastifyInstance, service: OrdersService): void {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const onRequest = app.authenticate;
+
+  app.post(
+    '/',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Place an order',
+        description:
+          'Answers 201 with the order in `pending`; it becomes `confirmed` or `rejected` once products has tried to reserve its stock. A retry with the same Idempotency-Key answers the first response again.',
+        headers: IdempotencyHeaders,
+        body: PlaceOrderBody,
+        response: { 201: Order, ...problems, 409: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const answer = await service.place(request.principal, request.body, request.headers['idempotency-key']);
+      return reply.status(answer.status).send(answer.body);
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Your orders, newest first (staff: everyone’s)',
+        querystring: ListQuery,
+        response: { 200: OrderPage, ...problems },
+      },
+    },
+    async (request) => {
+      const window = pageWindow(request.query);
+      const page = await service.list(request.principal, request.query.status, window);
+      return toPage(request, window, page.count, page.results);
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'One of your orders (staff: any)',
+        params: OrderParams,
+        response: { 200: Order, 401: ProblemSchema, 404: ProblemSchema },
+      },
+    },
+    async (request) => service.get(request.principal, request.params.id),
+  );
+
+  app.post(
+    '/:id/cancel',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        summary: 'Cancel an order that is pending, confirmed or paid',
+        params: OrderParams,
+        response: { 200: Order, ...problems, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => {
+      refuseBody(request.body);
+      return service.cancel(request.principal, request.params.id);
+    },
+  );
+
+  app.patch(
+    '/:id/status',
+    {
+      onRequest: app.requireAdmin,
+      schema: {
+        ...common,
+        summary: 'Move an order along its states (staff)',
+        description:
+          'confirmed → paid → shipped → delivered, and pending|confirmed|paid → cancelled. `confirmed` and `rejected` are set only by the stock reservation (409 here).',
+        params: OrderParams,
+        body: StatusBody,
+        response: { 200: Order, ...problems, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+      },
+    },
+    async (request) => service.setStatus(request.principal, request.params.id, request.body.status),
+  );
+}

@@ -1,0 +1,69 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ORDER_STATUSES } from './orders.state-machine.js';
+
+export const MAX_LINES = 50;
+export const MAX_LINE_QUANTITY = 99;
+
+const Money = Type.String({ pattern: '^\\d+\\.\\d{2}$', examples: ['12.50'] });
+const Timestamp = Type.String({ format: 'date-time' });
+export const Status = Type.Union(
+  ORDER_STATUSES.map((status) => Type.Literal(status)),
+  { description: ORDER_STATUSES.join(', ') },
+);
+
+export const PlaceOrderBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          product_id: Type.Integer({ minimum: 1 }),
+          quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        minItems: 1,
+        maxItems: MAX_LINES,
+        description: 'each product on one line; prices come from the server',
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PlaceOrderBody = Static<typeof PlaceOrderBody>;
+
+export const ListQuery = Type.Composite([PageQuery, Type.Object({ status: Type.Optional(Status) })], {
+  additionalProperties: false,
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+/** Any text: an id that is not a UUID cannot name an order, so it is a 404 like any other unknown id. */
+export const OrderParams = Type.Object({ id: Type.String({ description: 'order id (UUID)' }) });
+export type OrderParams = Static<typeof OrderParams>;
+
+export const StatusBody = Type.Object({ status: Status }, { additionalProperties: false });
+export type StatusBody = Static<typeof StatusBody>;
+
+export const Order = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  user_id: Type.Integer(),
+  status: Status,
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'why it was rejected; null otherwise' }),
+  items: Type.Array(
+    Type.Object({
+      product_id: Type.Integer(),
+      product_name: Type.String(),
+      unit_price: Money,
+      quantity: Type.Integer(),
+      subtotal: Money,
+    }),
+  ),
+  total: Money,
+  status_history: Type.Array(Type.Object({ status: Status, at: Timestamp })),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type Order = Static<typeof Order>;
+
+export const OrderPage = pageOf(Order);

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { OrderStatus } from './orders.state-machine.js';
+
+export const schema = pgSchema('orders');
+
+export interface StatusChange {
+  status: OrderStatus;
+  at: string;
+}
+
+export const orders = schema.table(
+  'orders',
+  {
+    id: uuid('id').primaryKey(),
+    userId: integer('user_id').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
+    reason: text('reason'),
+    totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
+    statusHistory: jsonb('status_history').$type<StatusChange[]>().notNull(),
+    /** Grows by one on every change; the `version` of the order's events. */
+    version: integer('version').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    index('orders_user_created_idx').on(table.userId, table.createdAt),
+    index('orders_created_idx').on(table.createdAt),
+    check(
+      'orders_status_known',
+      sql`${table.status} in ('pending', 'confirmed', 'rejected', 'paid', 'shipped', 'delivered', 'cancelled')`,
+    ),
+  ],
+);
+
+export const orderItems = schema.table(
+  'order_items',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    productId: integer('product_id').notNull(),
+    productName: text('product_name').notNull(),
+    unitPriceCents: bigint('unit_price_cents', { mode: 'number' }).notNull(),
+    quantity: integer('quantity').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.orderId, table.productId] })],
+);
+
+/** Read model of the catalog's products (name, price, deleted), fed by `product_events`. */
+export const products = schema.table('products', {
+  productId: integer('product_id').primaryKey(),
+  name: text('name').notNull(),
+  priceCents: bigint('price_cents', { mode: 'number' }).notNull(),
+  deleted: boolean('deleted').notNull().default(false),
+  version: integer('version').notNull(),
+});
