@@ -1,7 +1,7 @@
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { migrationFolders } from './db/migrations.js';
@@ -14,7 +14,18 @@ import { registerHealth } from './http/health.js';
 import { Metrics } from './http/metrics.js';
 import type { ModuleDefinition } from './module.js';
 
+/** One route as registered: what tests, docs checks and the gateway configuration are held against. */
+export interface RouteRecord {
+  method: string;
+  url: string;
+  /** The module whose plugin registered it (`/api/<module>/…`), or null for platform routes. */
+  module: string | null;
+  schema: FastifySchema | undefined;
+  hidden: boolean;
+}
+
 export interface Platform {
+  routes: RouteRecord[];
   config: Config;
   database: Database;
   events: EventsRuntime;
@@ -52,6 +63,16 @@ export interface PlatformOptions {
 export async function registerPlatform(app: FastifyInstance, options: PlatformOptions): Promise<Platform> {
   const { config, database, allModules } = options;
   const hosted = hostedModules(config, allModules);
+  const routes: RouteRecord[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      const module = /^\/api\/([^/]+)/.exec(route.url)?.[1] ?? null;
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      routes.push({ method, url: route.url, module, schema: route.schema, hidden });
+    }
+  });
   await database.migrate(migrationFolders(allModules.map((module) => module.name)));
   const metrics = new Metrics(database);
   const events = await EventsRuntime.create({
@@ -63,7 +84,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     observer: metrics.observer(),
     ...(options.bus ? { bus: options.bus } : {}),
   });
-  const platform: Platform = { config, database, events, metrics, modules: hosted };
+  const platform: Platform = { routes, config, database, events, metrics, modules: hosted };
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
