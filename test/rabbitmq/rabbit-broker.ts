@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type ConsumeMessage, connect } from 'amqplib';
+import { connect, type GetMessage } from 'amqplib';
 import { pino } from 'pino';
 import { AMQP_ADMIN_URL } from '../helpers/services.js';
 
@@ -46,15 +46,15 @@ export const broker = {
 };
 
 /** Every message in `queue`, looked at and left in place (unacked, then returned when the channel closes). */
-export async function peekQueue(url: string, queue: string): Promise<ConsumeMessage[]> {
+export async function peekQueue(url: string, queue: string): Promise<GetMessage[]> {
   const connection = await connect(url);
   try {
     const channel = await connection.createChannel();
-    const messages: ConsumeMessage[] = [];
+    const messages: GetMessage[] = [];
     for (;;) {
       const message = await channel.get(queue, { noAck: false });
       if (message === false) break;
-      messages.push(message as ConsumeMessage);
+      messages.push(message);
     }
     return messages;
   } finally {
