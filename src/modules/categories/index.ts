@@ -1,8 +1,16 @@
 import type { ModuleDefinition } from '../../platform/module.js';
+import { categoriesRoutes } from './categories.routes.js';
+import { CategoriesService } from './categories.service.js';
+import { onProductEvent } from './categories.subscribers.js';
+import { categoriesContract } from './contract.js';
 
-/** Not yet built: hosts no routes and consumes nothing until its issue lands. */
+/** The taxonomy: categories and their tree; counts products from the catalog's events. */
 export const categoriesModule: ModuleDefinition = {
   name: 'categories',
-  consumes: [],
-  async register() {},
+  publishes: categoriesContract,
+  consumes: [{ exchange: 'product_events', patterns: ['product.*'] }],
+  async register(app, { database, handle }) {
+    categoriesRoutes(app, new CategoriesService(database));
+    handle('product_events', onProductEvent);
+  },
 };

@@ -1,8 +1,22 @@
 import type { ModuleDefinition } from '../../platform/module.js';
+import { productsContract } from './contract.js';
+import { productsRoutes } from './products.routes.js';
+import { ProductsService } from './products.service.js';
+import { onCategoryEvent, onOrderEvent, onReviewEvent } from './products.subscribers.js';
 
-/** Not yet built: hosts no routes and consumes nothing until its issue lands. */
+/** The catalog and its inventory: products, stock, reservations for orders. */
 export const productsModule: ModuleDefinition = {
   name: 'products',
-  consumes: [],
-  async register() {},
+  publishes: productsContract,
+  consumes: [
+    { exchange: 'category_events', patterns: ['category.*'] },
+    { exchange: 'review_events', patterns: ['review.*'] },
+    { exchange: 'order_events', patterns: ['order.created', 'order.cancelled'] },
+  ],
+  async register(app, { database, handle }) {
+    productsRoutes(app, new ProductsService(database));
+    handle('category_events', onCategoryEvent);
+    handle('review_events', onReviewEvent);
+    handle('order_events', onOrderEvent);
+  },
 };

@@ -1,0 +1,135 @@
+import { and, asc, count, eq, isNull, like, ne, or, type SQL, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../platform/db/database.js';
+import type { PageWindow } from '../../platform/http/paging.js';
+import { categories, productRefs } from './categories.tables.js';
+
+export type Category = typeof categories.$inferSelect;
+export type NewCategory = Pick<Category, 'name' | 'slug' | 'description' | 'parentId'>;
+export type CategoryChange = Pick<Category, 'name' | 'description' | 'parentId' | 'version'>;
+export type ProductRef = typeof productRefs.$inferSelect;
+
+/** `undefined`: every category; `null`: only top-level ones; a number: the children of that one. */
+export type ParentFilter = number | null | undefined;
+
+/** Every write to the taxonomy takes this lock, so name, slug and cycle checks cannot race. */
+const TAXONOMY_LOCK = 7_271_101;
+
+export async function lockTaxonomy(tx: Executor): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${TAXONOMY_LOCK})`);
+}
+
+function parentCondition(parent: ParentFilter): SQL | undefined {
+  if (parent === undefined) return undefined;
+  return parent === null ? isNull(categories.parentId) : eq(categories.parentId, parent);
+}
+
+export async function findCategory(executor: Executor, id: number): Promise<Category | undefined> {
+  const [row] = await executor.select().from(categories).where(eq(categories.id, id));
+  return row;
+}
+
+export async function listCategories(
+  executor: Executor,
+  parent: ParentFilter,
+  window: PageWindow,
+): Promise<Category[]> {
+  return executor
+    .select()
+    .from(categories)
+    .where(parentCondition(parent))
+    .orderBy(asc(categories.name), asc(categories.id))
+    .limit(window.limit)
+    .offset(window.offset);
+}
+
+export async function countCategories(executor: Executor, parent: ParentFilter): Promise<number> {
+  const [row] = await executor.select({ n: count() }).from(categories).where(parentCondition(parent));
+  return row?.n ?? 0;
+}
+
+export async function allCategories(executor: Executor): Promise<Category[]> {
+  return executor.select().from(categories).orderBy(asc(categories.name), asc(categories.id));
+}
+
+export async function nameTaken(executor: Executor, name: string, exceptId?: number): Promise<boolean> {
+  const sameName = sql`lower(${categories.name}) = lower(${name})`;
+  const [row] = await executor
+    .select({ id: categories.id })
+    .from(categories)
+    .where(exceptId === undefined ? sameName : and(sameName, ne(categories.id, exceptId)))
+    .limit(1);
+  return row !== undefined;
+}
+
+/** The slugs already used by `base` and its numbered variants (`base-2`, …). */
+export async function slugsLike(executor: Executor, base: string): Promise<Set<string>> {
+  const rows = await executor
+    .select({ slug: categories.slug })
+    .from(categories)
+    .where(or(eq(categories.slug, base), like(categories.slug, `${base}-%`)));
+  return new Set(rows.map((row) => row.slug));
+}
+
+/** The category and every category above it, nearest first. */
+export async function lineageOf(executor: Executor, id: number): Promise<number[]> {
+  const rows = await queryRows<{ id: number }>(
+    executor,
+    sql`with recursive lineage(id, parent_id) as (
+          select id, parent_id from categories.categories where id = ${id}
+          union
+          select c.id, c.parent_id from categories.categories c join lineage l on c.id = l.parent_id)
+        select id from lineage`,
+  );
+  return rows.map((row) => Number(row.id));
+}
+
+export async function hasChildren(executor: Executor, id: number): Promise<boolean> {
+  const [row] = await executor
+    .select({ id: categories.id })
+    .from(categories)
+    .where(eq(categories.parentId, id))
+    .limit(1);
+  return row !== undefined;
+}
+
+export async function insertCategory(tx: Executor, values: NewCategory): Promise<Category> {
+  const [row] = await tx.insert(categories).values(values).returning();
+  return row!;
+}
+
+export async function updateCategory(tx: Executor, id: number, change: CategoryChange): Promise<Category> {
+  const [row] = await tx
+    .update(categories)
+    .set({ ...change, updatedAt: new Date() })
+    .where(eq(categories.id, id))
+    .returning();
+  return row!;
+}
+
+export async function deleteCategory(tx: Executor, id: number): Promise<void> {
+  await tx.delete(categories).where(eq(categories.id, id));
+}
+
+/** The product's row, locked; a first event for a product finds an empty placeholder (version 0). */
+export async function lockProductRef(tx: Executor, productId: number): Promise<ProductRef> {
+  await tx
+    .insert(productRefs)
+    .values({ productId, categoryId: null, deleted: true, version: 0 })
+    .onConflictDoNothing();
+  const [row] = await tx.select().from(productRefs).where(eq(productRefs.productId, productId)).for('update');
+  return row!;
+}
+
+export async function saveProductRef(tx: Executor, ref: ProductRef): Promise<void> {
+  await tx
+    .update(productRefs)
+    .set({ categoryId: ref.categoryId, deleted: ref.deleted, version: ref.version })
+    .where(eq(productRefs.productId, ref.productId));
+}
+
+export async function addToProductCount(tx: Executor, categoryId: number, delta: number): Promise<void> {
+  await tx
+    .update(categories)
+    .set({ productCount: sql`${categories.productCount} + ${delta}` })
+    .where(eq(categories.id, categoryId));
+}

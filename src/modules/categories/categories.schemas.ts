@@ -1,0 +1,58 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { PageQuery, pageOf } from '../../platform/http/paging.js';
+
+/** Ids are PostgreSQL `integer`s; a larger one could never exist, so it is a 400, not a 500. */
+export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
+export const IdParams = Type.Object({ id: Id });
+export type IdParams = Static<typeof IdParams>;
+
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+const Description = Type.String({ maxLength: 2000 });
+const ParentId = Type.Union([Id, Type.Null()]);
+
+export const CategoryBody = Type.Object(
+  { name: Name, description: Type.Optional(Description), parent_id: Type.Optional(ParentId) },
+  { additionalProperties: false },
+);
+export type CategoryBody = Static<typeof CategoryBody>;
+
+export const CategoryPatch = Type.Partial(CategoryBody, { additionalProperties: false });
+export type CategoryPatch = Static<typeof CategoryPatch>;
+
+export const CategoryListQuery = Type.Composite(
+  [
+    PageQuery,
+    Type.Object({
+      parent: Type.Optional(
+        Type.Union([Id, Type.Literal('null')], { description: 'a parent id, or `null` for top level' }),
+      ),
+    }),
+  ],
+  { additionalProperties: false },
+);
+export type CategoryListQuery = Static<typeof CategoryListQuery>;
+
+const categoryFields = {
+  id: Type.Integer(),
+  name: Type.String(),
+  slug: Type.String(),
+  description: Type.String(),
+  parent_id: Type.Union([Type.Integer(), Type.Null()]),
+  product_count: Type.Integer({ description: 'products directly in this category' }),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+};
+
+export const CategoryResponse = Type.Object(categoryFields);
+export type CategoryResponse = Static<typeof CategoryResponse>;
+
+export const CategoryPage = pageOf(CategoryResponse);
+
+export const CategoryTreeNode = Type.Recursive(
+  (node) => Type.Object({ ...categoryFields, children: Type.Array(node) }),
+  { $id: 'CategoryTreeNode' },
+);
+export type CategoryTreeNode = Static<typeof CategoryTreeNode>;
+
+export const CategoryTree = Type.Array(CategoryTreeNode);

@@ -1,0 +1,189 @@
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  isNull,
+  lte,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import { type Executor, queryRows } from '../../platform/db/database.js';
+import type { PageWindow } from '../../platform/http/paging.js';
+import type { AnimalType } from './animal-type.js';
+import type { Ordering } from './ordering.js';
+import { categoryRefs, products, reviewRefs } from './products.tables.js';
+
+export type ProductRow = typeof products.$inferSelect;
+export type Product = ProductRow & { categoryName: string | null };
+export type NewProduct = Pick<
+  ProductRow,
+  'name' | 'description' | 'priceCents' | 'categoryId' | 'animalType' | 'stock' | 'specifications'
+>;
+
+export interface ProductFilters {
+  /** The category and all of its sub-categories. */
+  categoryIds?: number[] | undefined;
+  animalType?: AnimalType | undefined;
+  search?: string | undefined;
+  minCents?: number | undefined;
+  maxCents?: number | undefined;
+  inStock?: boolean | undefined;
+}
+
+/** Every ordering ends on the id so that pages are stable; each one has a matching index. */
+const ORDER_BY: Record<Ordering, SQL[]> = {
+  price: [asc(products.priceCents), asc(products.id)],
+  '-price': [desc(products.priceCents), desc(products.id)],
+  name: [asc(products.name), asc(products.id)],
+  '-name': [desc(products.name), desc(products.id)],
+  created_at: [asc(products.createdAt), asc(products.id)],
+  '-created_at': [desc(products.createdAt), desc(products.id)],
+  rating: [sql`${products.ratingAvg} asc nulls last`, asc(products.id)],
+  '-rating': [sql`${products.ratingAvg} desc nulls last`, desc(products.id)],
+};
+
+const live = isNull(products.deletedAt);
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+function matching(filters: ProductFilters): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [live];
+  if (filters.categoryIds) conditions.push(inArray(products.categoryId, filters.categoryIds));
+  if (filters.animalType) conditions.push(eq(products.animalType, filters.animalType));
+  if (filters.search) {
+    const pattern = `%${escapeLike(filters.search)}%`;
+    conditions.push(sql`(${products.name} ilike ${pattern} or ${products.description} ilike ${pattern})`);
+  }
+  if (filters.minCents !== undefined) conditions.push(gte(products.priceCents, filters.minCents));
+  if (filters.maxCents !== undefined) conditions.push(lte(products.priceCents, filters.maxCents));
+  if (filters.inStock === true) conditions.push(sql`${products.stock} > 0`);
+  if (filters.inStock === false) conditions.push(eq(products.stock, 0));
+  return and(...conditions);
+}
+
+const withCategoryName = { ...getTableColumns(products), categoryName: categoryRefs.name };
+
+export async function listProducts(
+  executor: Executor,
+  filters: ProductFilters,
+  ordering: Ordering,
+  window: PageWindow,
+): Promise<Product[]> {
+  return executor
+    .select(withCategoryName)
+    .from(products)
+    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
+    .where(matching(filters))
+    .orderBy(...ORDER_BY[ordering])
+    .limit(window.limit)
+    .offset(window.offset);
+}
+
+/** Only the filters: no join, no ordering, so PostgreSQL may answer from an index alone. */
+export async function countProducts(executor: Executor, filters: ProductFilters): Promise<number> {
+  const [row] = await executor.select({ n: count() }).from(products).where(matching(filters));
+  return row?.n ?? 0;
+}
+
+export async function findProduct(executor: Executor, id: number): Promise<Product | undefined> {
+  const [row] = await executor
+    .select(withCategoryName)
+    .from(products)
+    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
+    .where(and(eq(products.id, id), live));
+  return row;
+}
+
+/** The live product, locked until the transaction ends. */
+export async function lockProduct(tx: Executor, id: number): Promise<ProductRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(products)
+    .where(and(eq(products.id, id), live))
+    .for('update');
+  return row;
+}
+
+export async function insertProduct(tx: Executor, values: NewProduct): Promise<ProductRow> {
+  const [row] = await tx.insert(products).values(values).returning();
+  return row!;
+}
+
+export async function insertProducts(tx: Executor, values: NewProduct[]): Promise<ProductRow[]> {
+  return tx.insert(products).values(values).returning();
+}
+
+export async function updateProduct(
+  tx: Executor,
+  id: number,
+  change: NewProduct & { version: number },
+): Promise<ProductRow> {
+  const [row] = await tx
+    .update(products)
+    .set({ ...change, updatedAt: new Date() })
+    .where(eq(products.id, id))
+    .returning();
+  return row!;
+}
+
+export async function markDeleted(tx: Executor, id: number, version: number): Promise<void> {
+  const now = new Date();
+  await tx.update(products).set({ deletedAt: now, updatedAt: now, version }).where(eq(products.id, id));
+}
+
+/**
+ * Adds `delta` to a live product's stock in one conditional UPDATE: undefined when the product is
+ * gone or the stock would leave 0..2^31-1, so concurrent changes can never take it below zero.
+ */
+export async function changeStock(tx: Executor, id: number, delta: number): Promise<ProductRow | undefined> {
+  const next = sql`${products.stock}::bigint + ${delta}::bigint`;
+  const [row] = await tx
+    .update(products)
+    .set({
+      stock: sql`${products.stock} + ${delta}::integer`,
+      version: sql`${products.version} + 1`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(products.id, id), live, sql`${next} between 0 and 2147483647`))
+    .returning();
+  return row;
+}
+
+/** Locks the live products among `ids` in ascending id order (the one order every locker uses). */
+export async function lockStock(tx: Executor, ids: number[]): Promise<Map<number, number>> {
+  const rows = await tx
+    .select({ id: products.id, stock: products.stock })
+    .from(products)
+    .where(and(inArray(products.id, ids), live))
+    .orderBy(asc(products.id))
+    .for('update');
+  return new Map(rows.map((row) => [row.id, row.stock]));
+}
+
+/** Takes the product's row lock (deleted or not), so that rating recomputations queue up. */
+export async function lockForRating(tx: Executor, id: number): Promise<void> {
+  await tx.select({ id: products.id }).from(products).where(eq(products.id, id)).for('update');
+}
+
+/** Recomputes `rating_avg` (one decimal) and `rating_count` from the product's known reviews. */
+export async function refreshRating(tx: Executor, productId: number): Promise<void> {
+  const [summary] = await queryRows<{ n: number; avg: string | null }>(
+    tx,
+    sql`select count(*)::int as n, round(avg(${reviewRefs.rating}), 1)::text as avg
+        from ${reviewRefs} where ${reviewRefs.productId} = ${productId} and not ${reviewRefs.deleted}`,
+  );
+  await tx
+    .update(products)
+    .set({
+      ratingCount: summary?.n ?? 0,
+      ratingAvg: summary?.avg == null ? null : Number(summary.avg),
+    })
+    .where(eq(products.id, productId));
+}

@@ -1,0 +1,109 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ProblemSchema } from '../../platform/http/errors.js';
+import { pageWindow, toPage } from '../../platform/http/paging.js';
+import { presentProduct, toProductChange, toProductInput, toProductQuery } from './products.mapping.js';
+import {
+  IdParams,
+  ProductBody,
+  ProductListQuery,
+  ProductPage,
+  ProductPatch,
+  ProductResponse,
+  StockBody,
+} from './products.schemas.js';
+import type { ProductsService } from './products.service.js';
+
+const tags = ['products'];
+const admin = { tags, security: [{ bearer: [] }] };
+
+function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+}
+
+export function productsRoutes(scope: FastifyInstance, service: ProductsService): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/',
+    { schema: { tags, querystring: ProductListQuery, response: { 200: ProductPage, ...problems(400) } } },
+    async (request) => {
+      const window = pageWindow(request.query);
+      const { count, rows } = await service.list(toProductQuery(request.query), window);
+      return toPage(request, window, count, rows.map(presentProduct));
+    },
+  );
+
+  app.get(
+    '/:id',
+    { schema: { tags, params: IdParams, response: { 200: ProductResponse, ...problems(400, 404) } } },
+    async (request) => presentProduct(await service.get(request.params.id)),
+  );
+
+  app.post(
+    '/',
+    {
+      preHandler: app.requireAdmin,
+      schema: { ...admin, body: ProductBody, response: { 201: ProductResponse, ...problems(400, 401, 403) } },
+    },
+    async (request, reply) => {
+      const product = await service.create(toProductInput(request.body));
+      return reply.status(201).send(presentProduct(product));
+    },
+  );
+
+  app.put(
+    '/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        ...admin,
+        params: IdParams,
+        body: ProductBody,
+        response: { 200: ProductResponse, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => presentProduct(await service.replace(request.params.id, toProductInput(request.body))),
+  );
+
+  app.patch(
+    '/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        ...admin,
+        params: IdParams,
+        body: ProductPatch,
+        response: { 200: ProductResponse, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => presentProduct(await service.update(request.params.id, toProductChange(request.body))),
+  );
+
+  app.delete(
+    '/:id',
+    {
+      preHandler: app.requireAdmin,
+      schema: { ...admin, params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await service.remove(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/:id/stock',
+    {
+      preHandler: app.requireAdmin,
+      schema: {
+        ...admin,
+        params: IdParams,
+        body: StockBody,
+        response: { 200: ProductResponse, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => presentProduct(await service.adjustStock(request.params.id, request.body.delta)),
+  );
+}

@@ -1,0 +1,82 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ANIMAL_TYPES, type AnimalType as AnimalTypeValue } from './animal-type.js';
+import { DECIMAL_PATTERN } from './money.js';
+import { ORDERINGS, type Ordering as OrderingValue } from './ordering.js';
+
+/** Ids are PostgreSQL `integer`s; a larger one could never exist, so it is a 400, not a 500. */
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+
+export const IdParams = Type.Object({ id: Id });
+export type IdParams = Static<typeof IdParams>;
+
+const AnimalType = Type.Unsafe<AnimalTypeValue>({ type: 'string', enum: [...ANIMAL_TYPES] });
+const Ordering = Type.Unsafe<OrderingValue>({ type: 'string', enum: [...ORDERINGS] });
+
+const PriceText = Type.String({ pattern: DECIMAL_PATTERN, description: 'e.g. "12.50"' });
+const Price = Type.Union([PriceText, Type.Number({ minimum: 0, maximum: 99_999_999.99 })], {
+  description: 'a decimal string or a number, at most two decimals, 0 to 99999999.99',
+});
+const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+const Specifications = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'free-form attributes, e.g. {"weight_kg": 12, "flavour": "chicken"}',
+});
+
+export const ProductBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    description: Type.String({ maxLength: 5000 }),
+    price: Price,
+    category: Id,
+    animal_type: AnimalType,
+    stock: Type.Optional(Stock),
+    specifications: Type.Optional(Specifications),
+  },
+  { additionalProperties: false },
+);
+export type ProductBody = Static<typeof ProductBody>;
+
+export const ProductPatch = Type.Partial(ProductBody, { additionalProperties: false });
+export type ProductPatch = Static<typeof ProductPatch>;
+
+export const StockBody = Type.Object(
+  { delta: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }) },
+  { additionalProperties: false },
+);
+export type StockBody = Static<typeof StockBody>;
+
+export const ProductListQuery = Type.Composite(
+  [
+    PageQuery,
+    Type.Object({
+      category: Type.Optional(Id),
+      animalType: Type.Optional(AnimalType),
+      search: Type.Optional(Type.String({ maxLength: 100, description: 'in name and description' })),
+      min_price: Type.Optional(PriceText),
+      max_price: Type.Optional(PriceText),
+      in_stock: Type.Optional(Type.Boolean({ description: 'true: stock > 0; false: stock = 0' })),
+      ordering: Type.Optional(Ordering),
+    }),
+  ],
+  { additionalProperties: false },
+);
+export type ProductListQuery = Static<typeof ProductListQuery>;
+
+export const ProductResponse = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  price: Type.String({ description: 'two-decimal string, e.g. "12.50"' }),
+  category: Type.Integer(),
+  category_name: Type.Union([Type.String(), Type.Null()]),
+  animal_type: AnimalType,
+  stock: Type.Integer(),
+  specifications: Specifications,
+  rating_avg: Type.Union([Type.Number(), Type.Null()], { description: 'one decimal, null without reviews' }),
+  rating_count: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+export type ProductResponse = Static<typeof ProductResponse>;
+
+export const ProductPage = pageOf(ProductResponse);

@@ -1,0 +1,126 @@
+import type { Database, Executor } from '../../platform/db/database.js';
+import { recordEvents } from '../../platform/events/outbox.js';
+import type { PageWindow } from '../../platform/http/paging.js';
+import * as categories from './category-refs.repository.js';
+import { ProductEvent } from './contract.js';
+import type { Ordering } from './ordering.js';
+import {
+  InsufficientStockError,
+  ProductNotFoundError,
+  StockTooHighError,
+  UnknownCategoryError,
+} from './products.errors.js';
+import { productDeleted, productRevised } from './products.events.js';
+import type { NewProduct, Product, ProductFilters, ProductRow } from './products.repository.js';
+import * as repository from './products.repository.js';
+
+export type ProductInput = Omit<NewProduct, 'stock' | 'specifications'> &
+  Partial<Pick<NewProduct, 'stock' | 'specifications'>>;
+
+export interface ProductQuery extends Omit<ProductFilters, 'categoryIds'> {
+  /** A category id: the listing holds its products and those of every sub-category. */
+  category?: number | undefined;
+  ordering: Ordering;
+}
+
+/** The catalog's use cases; every change writes its `product_events` in the same transaction. */
+export class ProductsService {
+  constructor(private readonly database: Database) {}
+
+  async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: Product[] }> {
+    const { category, ordering, ...filters } = query;
+    const categoryIds =
+      category === undefined ? undefined : await categories.subtreeIds(this.database.db, category);
+    if (categoryIds?.length === 0) return { count: 0, rows: [] };
+    const matching = { ...filters, categoryIds };
+    const [count, rows] = await Promise.all([
+      repository.countProducts(this.database.db, matching),
+      repository.listProducts(this.database.db, matching, ordering, window),
+    ]);
+    return { count, rows };
+  }
+
+  async get(id: number): Promise<Product> {
+    return found(id, await repository.findProduct(this.database.db, id));
+  }
+
+  async create(input: ProductInput): Promise<Product> {
+    return this.database.transaction(async (tx) => {
+      await assertCategoryKnown(tx, input.categoryId);
+      const product = await repository.insertProduct(tx, {
+        ...input,
+        stock: input.stock ?? 0,
+        specifications: input.specifications ?? {},
+      });
+      await recordEvents(tx, [productRevised(ProductEvent.created, product)]);
+      return found(product.id, await repository.findProduct(tx, product.id));
+    });
+  }
+
+  /** PUT: the description of the product is replaced; stock changes only when given. */
+  async replace(id: number, input: ProductInput): Promise<Product> {
+    return this.update(id, { ...input, specifications: input.specifications ?? {} });
+  }
+
+  /** PATCH: only the given fields change; a change that changes nothing publishes nothing. */
+  async update(id: number, change: Partial<ProductInput>): Promise<Product> {
+    return this.database.transaction(async (tx) => {
+      const current = found(id, await repository.lockProduct(tx, id));
+      const next: NewProduct = { ...pickProduct(current), ...definedOnly(change) };
+      if (next.categoryId !== current.categoryId) await assertCategoryKnown(tx, next.categoryId);
+      if (sameProduct(current, next)) return found(id, await repository.findProduct(tx, id));
+      const product = await repository.updateProduct(tx, id, { ...next, version: current.version + 1 });
+      await recordEvents(tx, [productRevised(ProductEvent.updated, product)]);
+      return found(id, await repository.findProduct(tx, id));
+    });
+  }
+
+  /** A soft delete: the row stays as a tombstone with its last version. */
+  async remove(id: number): Promise<void> {
+    await this.database.transaction(async (tx) => {
+      const current = found(id, await repository.lockProduct(tx, id));
+      await repository.markDeleted(tx, id, current.version + 1);
+      await recordEvents(tx, [productDeleted(id, current.version + 1)]);
+    });
+  }
+
+  /** One conditional UPDATE: concurrent adjustments and reservations can never take stock below 0. */
+  async adjustStock(id: number, delta: number): Promise<Product> {
+    if (delta === 0) return this.get(id);
+    return this.database.transaction(async (tx) => {
+      const product = await repository.changeStock(tx, id, delta);
+      if (!product) {
+        const current = found(id, await repository.findProduct(tx, id));
+        if (delta < 0) throw new InsufficientStockError(id, current.stock, delta);
+        throw new StockTooHighError(id, current.stock, delta);
+      }
+      await recordEvents(tx, [productRevised(ProductEvent.updated, product)]);
+      return found(id, await repository.findProduct(tx, id));
+    });
+  }
+}
+
+function found<T extends ProductRow>(id: number, product: T | undefined): T {
+  if (!product) throw new ProductNotFoundError(id);
+  return product;
+}
+
+async function assertCategoryKnown(tx: Executor, categoryId: number): Promise<void> {
+  if (!(await categories.isLiveCategory(tx, categoryId))) throw new UnknownCategoryError(categoryId);
+}
+
+function pickProduct(product: ProductRow): NewProduct {
+  const { name, description, priceCents, categoryId, animalType, stock, specifications } = product;
+  return { name, description, priceCents, categoryId, animalType, stock, specifications };
+}
+
+function sameProduct(current: ProductRow, next: NewProduct): boolean {
+  const before = pickProduct(current);
+  return (Object.keys(next) as (keyof NewProduct)[]).every(
+    (key) => JSON.stringify(before[key]) === JSON.stringify(next[key]),
+  );
+}
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
