@@ -11,6 +11,8 @@ export interface RabbitBusOptions extends RetryPolicy {
   url: string;
   observer?: BusObserver;
   logger: FastifyBaseLogger;
+  /** Called each time the connection is back after it was lost (not on the first connect). */
+  onReconnected?: () => void;
 }
 
 interface Subscription {
@@ -55,6 +57,7 @@ export class RabbitEventBus implements EventBus {
   private connected = false;
   private blocked = false;
   private started = false;
+  private everConnected = false;
   private closing = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private failedAttempts = 0;
@@ -192,8 +195,13 @@ export class RabbitEventBus implements EventBus {
     }
     this.connected = true;
     this.blocked = false;
-    if (this.failedAttempts > 0) this.options.logger.info('RabbitMQ connection restored');
+    const reconnected = this.everConnected;
+    this.everConnected = true;
     this.failedAttempts = 0;
+    if (reconnected) {
+      this.options.logger.info('RabbitMQ connection restored');
+      this.options.onReconnected?.();
+    }
   }
 
   /** Runs `work` on a short-lived channel, so that a refused declaration does not close another. */
