@@ -33,7 +33,7 @@ export function topologyOf(modules: readonly ModuleDefinition[]): {
   return { exchanges: [...new Set(exchanges)], bindings };
 }
 
-async function createBus(options: EventsRuntimeOptions): Promise<EventBus> {
+async function createBus(options: EventsRuntimeOptions, onReconnected: () => void): Promise<EventBus> {
   if (options.bus) return options.bus;
   const policy = {
     maxAttempts: options.config.EVENT_MAX_ATTEMPTS,
@@ -47,6 +47,7 @@ async function createBus(options: EventsRuntimeOptions): Promise<EventBus> {
       ...policy,
       observer: options.observer,
       logger: options.logger,
+      onReconnected,
     });
   }
   return new MemoryEventBus({
@@ -78,7 +79,11 @@ export class EventsRuntime {
   }
 
   static async create(options: EventsRuntimeOptions): Promise<EventsRuntime> {
-    return new EventsRuntime(await createBus(options), options);
+    let runtime: EventsRuntime | undefined;
+    // After a broker outage the relay may be deep in its backoff; the rows waiting need not.
+    const bus = await createBus(options, () => runtime?.relay.wake());
+    runtime = new EventsRuntime(bus, options);
+    return runtime;
   }
 
   handlerRegistry(moduleName: string): (exchange: string, handler: EventHandler) => void {
