@@ -122,6 +122,13 @@ describe('cart', () => {
       expect((await call('GET', '/', alice)).json().items[0].quantity).toBe(4);
     });
 
+    it('when prices are at the top of the range, then totals stay exact', async () => {
+      await catalog.product(4, 1, { price: '99999999.99', stock: 1000 });
+      const cart = (await add(alice, 4, 99)).json();
+      expect(cart.items[0].subtotal).toBe('9899999999.01');
+      expect(cart.total).toBe('9899999999.01');
+    });
+
     it('when a line would hold more than 99, then 409', async () => {
       await catalog.product(3, 1, { stock: 500 });
       expect((await add(alice, 3, 99)).statusCode).toBe(201);
@@ -272,6 +279,21 @@ describe('cart', () => {
     it('when the body has a field, then 400', async () => {
       await add(alice, 1, 1);
       expect((await call('POST', '/checkout', alice, { total: '0.01' })).statusCode).toBe(400);
+    });
+
+    it('when the body is not an empty object or the key is malformed, then 400', async () => {
+      await add(alice, 1, 1);
+      const text = await t.app.inject({
+        method: 'POST',
+        url: '/api/cart/checkout',
+        headers: { ...alice, 'content-type': 'application/json' },
+        payload: '"please"',
+      });
+      expect(text.statusCode).toBe(400);
+      expect((await call('POST', '/checkout', { ...alice, 'idempotency-key': 'has space' })).statusCode).toBe(
+        400,
+      );
+      expect((await call('POST', '/checkout', alice, {})).statusCode).toBe(202);
     });
 
     it('when the same Idempotency-Key is sent again, then the first answer comes back and one event exists', async () => {
