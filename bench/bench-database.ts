@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import postgres from 'postgres';
+import { ALL_MODULES } from '../src/app.js';
+import { openDatabase } from '../src/platform/db/database.js';
+import { migrationFolders } from '../src/platform/db/migrations.js';
+import { databaseUrl, POSTGRES_ADMIN_URL } from './bench.settings.js';
+
+const SEED_SCRIPT = 'scripts/seed.ts';
+
+export interface PreparedDatabase {
+  url: string;
+  reused: boolean;
+  seedSeconds: number | null;
+  liveProducts: number;
+}
+
+type Log = (line: string) => void;
+
+function quiet(url: string, max = 1): postgres.Sql {
+  return postgres(url, { max, onnotice: () => {}, idle_timeout: 0 });
+}
+
+/** The seed command's own source: a changed seed means a catalog built by another recipe. */
+function seedFingerprint(): string {
+  if (!existsSync(SEED_SCRIPT))
+    throw new Error(`${SEED_SCRIPT} is missing: the bench needs the catalog seed`);
+  return createHash('sha256').update(readFileSync(SEED_SCRIPT)).digest('hex').slice(0, 16);
+}
+
+async function databaseExists(name: string): Promise<boolean> {
+  const admin = quiet(POSTGRES_ADMIN_URL);
+  try {
+    const rows = await admin`select 1 from pg_database where datname = ${name}`;
+    return rows.length > 0;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const admin = quiet(POSTGRES_ADMIN_URL);
+  try {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function createDatabase(name: string): Promise<void> {
+  const admin = quiet(POSTGRES_ADMIN_URL);
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/** The marker the bench leaves after a complete seed; a half-seeded database has none. */
+async function markerMatches(url: string, products: number, fingerprint: string): Promise<boolean> {
+  const sql = quiet(url);
+  try {
+    const [table] = await sql`select to_regclass('public.bench_marker') as name`;
+    if (!table?.name) return false;
+    const rows = await sql`select products, seed from public.bench_marker`;
+    return rows.length === 1 && rows[0]!.products === products && rows[0]!.seed === fingerprint;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Migrations are applied by the app's own code, exactly as the server does at start. */
+export async function migrate(url: string): Promise<void> {
+  const database = await openDatabase({ url, dataDir: '.data', poolSize: 1 });
+  try {
+    await database.migrate(migrationFolders(ALL_MODULES.map((module) => module.name)));
+  } finally {
+    await database.close();
+  }
+}
+
+function runSeed(url: string, products: number, log: Log): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SEED_SCRIPT, '--products', String(products)], {
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0) return resolve();
+      log(output);
+      reject(new Error(`${SEED_SCRIPT} --products ${products} exited with ${code}`));
+    });
+  });
+}
+
+async function writeMarker(url: string, products: number, fingerprint: string): Promise<void> {
+  const sql = quiet(url);
+  try {
+    await sql`create table if not exists public.bench_marker (products integer not null, seed text not null, seeded_at timestamptz not null default now())`;
+    await sql`delete from public.bench_marker`;
+    await sql`insert into public.bench_marker (products, seed) values (${products}, ${fingerprint})`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function countAndVacuum(url: string): Promise<number> {
+  const sql = quiet(url);
+  try {
+    // Index-only scans need the visibility map a bulk load leaves unset until autovacuum comes.
+    await sql`vacuum analyze`;
+    const [row] = await sql`select count(*)::int as n from products.products where deleted_at is null`;
+    return row!.n as number;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Reuses the seeded database when its marker says so; otherwise builds it from scratch. */
+export async function prepareDatabase(name: string, products: number, log: Log): Promise<PreparedDatabase> {
+  const url = databaseUrl(name);
+  const fingerprint = seedFingerprint();
+  const reused = (await databaseExists(name)) && (await markerMatches(url, products, fingerprint));
+  let seedSeconds: number | null = null;
+  if (reused) {
+    log(`database ${name}: reusing the seeded catalog`);
+    await migrate(url);
+  } else {
+    log(`database ${name}: creating, migrating and seeding ${products} products`);
+    await dropDatabase(name);
+    await createDatabase(name);
+    await migrate(url);
+    const started = performance.now();
+    await runSeed(url, products, log);
+    seedSeconds = (performance.now() - started) / 1000;
+    await writeMarker(url, products, fingerprint);
+    log(`database ${name}: seeded in ${seedSeconds.toFixed(1)} s`);
+  }
+  const liveProducts = await countAndVacuum(url);
+  return { url, reused, seedSeconds, liveProducts };
+}

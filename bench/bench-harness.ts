@@ -1,0 +1,227 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, relative } from 'node:path';
+import postgres from 'postgres';
+import { amqpUrl, type BenchSettings } from './bench.settings.js';
+import { dropDatabase, prepareDatabase } from './bench-database.js';
+import { type BenchReport, renderChart, renderMarkdown, type ScenarioReport } from './bench-report.js';
+import { assertSameJson, catalogScenarios, pickTargets } from './catalog-scenarios.js';
+import { BENCH_ADMIN, type CheckoutResult, prepareCheckout, runCheckout } from './checkout-saga.js';
+import { fire, load } from './load.js';
+import { freshVhost } from './rabbitmq-vhost.js';
+import { measureRelay } from './relay-throughput.js';
+import { ServerProcess } from './server-process.js';
+
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const OUTBOX_BATCH_SIZE = 200;
+
+export function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function commitDescription(): string {
+  const head = git(['rev-parse', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--', 'src', 'drizzle']) !== '';
+  return dirty ? `${head} (with uncommitted changes in src/ or drizzle/)` : head;
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql`select version() as v`;
+    return String(row!.v).split(' on ')[0]!;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+export function build(): void {
+  log('building the app (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function appEnv(databaseUrl: string, amqp: string | undefined): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    JWT_SECRET,
+    RATE_LIMIT_MAX: '0',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: 'bench/.cache/data',
+    MODULES: 'all',
+    ADMIN_EMAIL: BENCH_ADMIN.email,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
+    OUTBOX_BATCH_SIZE: String(OUTBOX_BATCH_SIZE),
+    AMQP_URL: amqp ?? '',
+  };
+}
+
+function startApp(name: string, databaseUrl: string, port: number, amqp?: string): Promise<ServerProcess> {
+  return ServerProcess.start({
+    name,
+    args: ['dist/server.js'],
+    env: appEnv(databaseUrl, amqp),
+    port,
+    readyPath: '/health/ready',
+  });
+}
+
+function startCeiling(databaseUrl: string, port: number): Promise<ServerProcess> {
+  return ServerProcess.start({
+    name: 'ceiling',
+    args: ['--import', 'tsx', 'bench/ceiling-server.ts'],
+    env: { DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+    port,
+    readyPath: '/health/ready',
+  });
+}
+
+/** Runs the whole bench and writes the report; returns it for the caller to check. */
+export async function runHarness(settings: BenchSettings, title: string): Promise<BenchReport> {
+  const started = performance.now();
+  const loadBefore = loadavg();
+  const prepared = await prepareDatabase(settings.database, settings.products, log);
+  const targets = await pickTargets(prepared.url);
+  const scenarios = catalogScenarios(targets);
+  const servers: ServerProcess[] = [];
+  const notes: string[] = [];
+  try {
+    log('starting the ceiling and the app (in-memory bus)');
+    const ceiling = await startCeiling(prepared.url, settings.ports.ceiling);
+    servers.push(ceiling);
+    const app = await startApp('app-memory', prepared.url, settings.ports.app);
+    servers.push(app);
+    const readiness: BenchReport['readiness'] = {
+      app: [{ bus: 'in-memory', ms: app.readyMs }],
+      ceilingMs: ceiling.readyMs,
+    };
+    await assertSameJson(
+      ceiling.baseUrl,
+      app.baseUrl,
+      scenarios.flatMap((scenario) => scenario.samples),
+    );
+    log('the ceiling and the app answer the same JSON');
+
+    const reports: ScenarioReport[] = [];
+    for (const scenario of scenarios) {
+      const options = { connections: settings.connections, requests: scenario.requests };
+      log(`${scenario.key}: warm-up`);
+      await fire(ceiling.baseUrl, { ...options, seconds: settings.warmupSeconds });
+      await fire(app.baseUrl, { ...options, seconds: settings.warmupSeconds });
+      const report: ScenarioReport = { ...scenario, ceiling: [], app: [] };
+      for (let round = 0; round < settings.rounds; round++) {
+        report.ceiling.push(await load(ceiling, { ...options, seconds: settings.runSeconds }));
+        report.app.push(await load(app, { ...options, seconds: settings.runSeconds }));
+        const [c, a] = [report.ceiling.at(-1)!, report.app.at(-1)!];
+        log(
+          `${scenario.key} round ${round + 1}: ceiling ${c.requestsPerSecond.toFixed(0)} req/s p99 ${c.p99} ms; app ${a.requestsPerSecond.toFixed(0)} req/s p99 ${a.p99} ms, ${a.peakRssMb.toFixed(0)} MB`,
+        );
+      }
+      reports.push(report);
+    }
+    await ceiling.stop();
+
+    const browsePaths = scenarios
+      .filter((scenario) => scenario.key !== 'detail')
+      .flatMap((scenario) => scenario.samples);
+    const checkoutOptions = {
+      seconds: settings.checkoutSeconds,
+      posters: settings.checkoutPosters,
+      browsers: settings.connections - settings.checkoutPosters,
+      browsePaths,
+      productIds: targets.productIds,
+    };
+    const checkout: CheckoutResult[] = [];
+    log('checkout on the in-memory bus');
+    let setup = await prepareCheckout(app, prepared.url, settings.checkoutUsers);
+    checkout.push(await runCheckout(app, prepared.url, 'in-memory', setup, checkoutOptions));
+    const appHighWaterMb = app.highWaterMark();
+    await app.stop();
+
+    let relay: BenchReport['relay'] = null;
+    if (settings.vhost) {
+      const amqp = amqpUrl(settings.vhost);
+      await freshVhost(settings.vhost);
+      log('checkout on RabbitMQ');
+      const rabbitApp = await startApp('app-rabbitmq', prepared.url, settings.ports.app, amqp);
+      servers.push(rabbitApp);
+      readiness.app.push({ bus: 'RabbitMQ', ms: rabbitApp.readyMs });
+      setup = await prepareCheckout(rabbitApp, prepared.url, settings.checkoutUsers);
+      checkout.push(await runCheckout(rabbitApp, prepared.url, 'RabbitMQ', setup, checkoutOptions));
+      await rabbitApp.stop();
+      log('outbox relay against raw amqplib');
+      relay = await measureRelay(
+        prepared.url,
+        amqp,
+        settings.relayMessages,
+        settings.relayRounds,
+        OUTBOX_BATCH_SIZE,
+      );
+    } else {
+      notes.push('RabbitMQ: not measured (no vhost configured)');
+    }
+    for (const run of checkout) {
+      log(
+        `checkout ${run.bus}: ${run.orders.placed} orders, POST p99 ${run.post.p99} ms, to confirmed p99 ${run.toConfirmed.p99} ms`,
+      );
+    }
+    const loadAfter = loadavg();
+    if (loadBefore[0]! > cpus().length * 0.25) {
+      notes.push(
+        `**Ran under load**: the 1-minute load average was ${loadBefore[0]!.toFixed(2)} on ${cpus().length} cores before the bench started (other work on the machine); absolute numbers are lower and noisier than on an idle machine, the app/ceiling ratios less so since both were measured interleaved`,
+      );
+    }
+    const report: BenchReport = {
+      title,
+      date: new Date().toISOString(),
+      commit: commitDescription(),
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        memoryGiB: totalmem() / 2 ** 30,
+        node: process.versions.node,
+        postgres: await postgresVersion(prepared.url),
+        loadBefore,
+        loadAfter,
+      },
+      durationSeconds: (performance.now() - started) / 1000,
+      settings: {
+        connections: settings.connections,
+        warmupSeconds: settings.warmupSeconds,
+        runSeconds: settings.runSeconds,
+        rounds: settings.rounds,
+        products: settings.products,
+      },
+      database: { name: settings.database, ...prepared },
+      targets,
+      scenarios: reports,
+      readiness,
+      appHighWaterMb,
+      checkout,
+      relay,
+      notes,
+    };
+    writeReport(report, settings);
+    return report;
+  } finally {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    if (settings.dropDatabaseAfter) await dropDatabase(settings.database);
+  }
+}
+
+function writeReport(report: BenchReport, settings: BenchSettings): void {
+  mkdirSync(dirname(settings.resultsFile), { recursive: true });
+  writeFileSync(settings.chartFile, renderChart(report));
+  const chart = relative(dirname(settings.resultsFile), settings.chartFile);
+  writeFileSync(settings.resultsFile, renderMarkdown(report, chart));
+  log(`wrote ${settings.resultsFile} and ${settings.chartFile}`);
+}
