@@ -45,10 +45,18 @@ apt_install() {
     echo "   $* is missing and installing it needs root (apt-get install -y $*)" >&2
     return 1
   fi
-  if [ -z "${APT_UPDATED:-}" ]; then
-    apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null && APT_UPDATED=1
+  local log
+  log=$(mktemp)
+  if { [ -n "${APT_UPDATED:-}" ] || apt-get -o DPkg::Lock::Timeout=300 update -qq; } >"$log" 2>&1 &&
+    DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a \
+      apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$@" >>"$log" 2>&1; then
+    APT_UPDATED=1
+    rm -f "$log"
+    return 0
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "$@" >/dev/null
+  sed 's/^/   apt | /' "$log" >&2
+  rm -f "$log"
+  return 1
 }
 
 # --- 1. decK --------------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ function mergeService(base: ComposeService, override: ComposeService): ComposeSe
       );
       merged.volumes = [...kept, ...added];
     } else if (key === 'env_file' || key === 'ports') {
-      merged[key] = [...[current ?? []].flat(), ...[value].flat()];
+      (merged as Record<string, unknown>)[key] = [...[current ?? []].flat(), ...[value].flat()];
     } else if (isMapping(current) && isMapping(value)) {
       merged[key] = { ...current, ...value };
     } else {

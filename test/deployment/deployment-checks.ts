@@ -201,10 +201,13 @@ export function composeSchemaErrors(document: ComposeFile): string[] {
       string,
       unknown
     >;
-    composeValidator = new Ajv({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
+    composeValidator = new Ajv.default({ allErrors: true, strict: false, validateFormats: false }).compile(
+      schema,
+    );
   }
-  if (composeValidator(document)) return [];
-  return (composeValidator.errors ?? []).map(
+  const validate = composeValidator;
+  if (validate(document)) return [];
+  return (validate.errors ?? []).map(
     (error) =>
       `${error.instancePath || '/'} ${error.message ?? 'is invalid'}${error.params && 'additionalProperty' in error.params ? `: ${String(error.params.additionalProperty)}` : ''}`,
   );
