@@ -33,7 +33,7 @@ describe('users: my profile and my password', () => {
       last_name: 'Duarte',
       email: ` ${email.toUpperCase()} `,
       phone: '+34 600 000 000',
-      address: 'Calle Mayor 1, Madrid',
+      address: 'Calle Mayor 1\n28013 Madrid',
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
@@ -41,7 +41,7 @@ describe('users: my profile and my password', () => {
       last_name: 'Duarte',
       email,
       phone: '+34 600 000 000',
-      address: 'Calle Mayor 1, Madrid',
+      address: 'Calle Mayor 1\n28013 Madrid',
       username: session.username,
     });
     expect((await login(t, { email, password: PASSWORD })).statusCode).toBe(200);
@@ -74,6 +74,8 @@ describe('users: my profile and my password', () => {
     ['an address of 501 characters', { address: 'a'.repeat(501) }],
     ['a malformed email', { email: 'not-an-email' }],
     ['a null first name', { first_name: null }],
+    ['a NUL character in the phone', { phone: '600\u0000' }],
+    ['a NUL character in the address', { address: 'Calle\u0000' }],
   ])('when the patch has %s, then it is a 400', async (_case, payload) => {
     const session = await signUp(t);
     expect((await patchMe(session.headers, payload)).statusCode).toBe(400);

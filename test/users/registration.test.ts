@@ -87,6 +87,8 @@ describe('users: registration', () => {
     ['an empty username', { username: '' }],
     ['a first name of 151 characters', { first_name: 'n'.repeat(151) }],
     ['a password that is a number', { password: 12345678 }],
+    ['a NUL character in the first name', { first_name: 'An\u0000a' }],
+    ['a NUL character in the email', { email: 'a\u0000b@example.com' }],
   ])('when the body has %s, then it is a 400', async (_case, fields) => {
     const username = uniqueName();
     const body = { username, email: `${username}@example.com`, password: PASSWORD, ...fields };
@@ -103,6 +105,14 @@ describe('users: registration', () => {
       password: '12345678',
     });
     expect(response.statusCode).toBe(201);
+  });
+
+  it('when the password holds unusual characters, then it is accepted and works for login', async () => {
+    const username = uniqueName();
+    const password = 'p\u0000ss wörd ✓ \u{1F436}';
+    const created = await register(t, { username, email: `${username}@example.com`, password });
+    expect(created.statusCode).toBe(201);
+    expect((await login(t, { username, password })).statusCode).toBe(200);
   });
 
   it('when the username is taken in another case, then it is a 409', async () => {

@@ -84,6 +84,8 @@ describe('users: login, tokens and logout', () => {
     expect(both.statusCode).toBe(400);
     const neither = await login(t, { password: PASSWORD });
     expect(neither.statusCode).toBe(400);
+    const controlCharacter = await login(t, { username: 'a\u0000b', password: PASSWORD });
+    expect(controlCharacter.statusCode).toBe(400);
     const unknownField = await login(t, { username: 'a', password: PASSWORD, remember: true });
     expect(unknownField.json()).toMatchObject({ errors: [{ path: 'body.remember' }] });
   });

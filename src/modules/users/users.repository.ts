@@ -128,13 +128,16 @@ export async function listUsers(
   window: { limit: number; offset: number },
 ): Promise<{ count: number; rows: UserRecord[] }> {
   const [total] = await executor.select({ n: count() }).from(users);
+  const found = total?.n ?? 0;
+  // A page past the last is empty; asking anyway could overflow the OFFSET of an absurd page.
+  if (window.offset >= found) return { count: found, rows: [] };
   const rows = await executor
     .select(publicColumns)
     .from(users)
     .orderBy(users.id)
     .limit(window.limit)
     .offset(window.offset);
-  return { count: total?.n ?? 0, rows };
+  return { count: found, rows };
 }
 
 const DUPLICATE_FIELDS: Record<string, 'username' | 'email'> = {

@@ -2,13 +2,25 @@ import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
 import type { UserRecord } from './users.repository.js';
 
+/** No control characters: PostgreSQL text cannot hold NUL, and none belongs in these fields. */
+const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
+/** As PRINTABLE, but tabs and line breaks are allowed (a postal address has lines). */
+const MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
+const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F]+';
+
 /** Letters, digits and `@ . + - _`, as Django's username validator (ASCII only). */
 const Username = Type.String({ minLength: 1, maxLength: 150, pattern: '^[A-Za-z0-9@.+_-]+$' });
 /** Surrounding blanks are allowed here and trimmed by the service. */
-const Email = Type.String({ maxLength: 254, pattern: '^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$' });
+const Email = Type.String({
+  maxLength: 254,
+  pattern: `^\\s*${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}\\s*$`,
+});
+const LoginName = Type.String({ minLength: 1, maxLength: 254, pattern: PRINTABLE });
 const NewPassword = Type.String({ minLength: 8, maxLength: 128 });
 const GivenPassword = Type.String({ minLength: 1, maxLength: 128 });
-const Name = Type.String({ maxLength: 150 });
+const Name = Type.String({ maxLength: 150, pattern: PRINTABLE });
+const Phone = Type.String({ maxLength: 32, pattern: PRINTABLE });
+const Address = Type.String({ maxLength: 500, pattern: MULTILINE });
 const RefreshToken = Type.String({ minLength: 1, maxLength: 256 });
 
 export const RegisterBody = Type.Object(
@@ -25,8 +37,8 @@ export type RegisterBody = Static<typeof RegisterBody>;
 
 export const LoginBody = Type.Object(
   {
-    username: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
-    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+    username: Type.Optional(LoginName),
+    email: Type.Optional(LoginName),
     password: GivenPassword,
   },
   { additionalProperties: false, description: '`username` (or an email in it) or `email`, and `password`' },
@@ -41,8 +53,8 @@ export const ProfileBody = Type.Object(
     first_name: Type.Optional(Name),
     last_name: Type.Optional(Name),
     email: Type.Optional(Email),
-    phone: Type.Optional(Type.String({ maxLength: 32 })),
-    address: Type.Optional(Type.String({ maxLength: 500 })),
+    phone: Type.Optional(Phone),
+    address: Type.Optional(Address),
   },
   { additionalProperties: false },
 );
