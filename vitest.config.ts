@@ -57,7 +57,13 @@ export default defineConfig(async () => {
         ...common,
         name: 'postgres',
         include: EVERYWHERE,
-        exclude: ['**/*.rabbit.test.ts', '**/*.unit.test.ts', 'test/browser/**', ...ARCHITECTURE, '**/node_modules/**'],
+        exclude: [
+          '**/*.rabbit.test.ts',
+          '**/*.unit.test.ts',
+          'test/browser/**',
+          ...ARCHITECTURE,
+          '**/node_modules/**',
+        ],
         env: { TEST_DATABASE: 'postgres' },
       },
     } as (typeof projects)[number]);
