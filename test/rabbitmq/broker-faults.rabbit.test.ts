@@ -67,7 +67,7 @@ describe('the RabbitMQ bus when the broker fails under a stream of events', () =
     await streamThrough(async () => {
       try {
         await broker.stopApp();
-        expect(healthy()).toBe(false);
+        await eventually(() => !healthy(), 5_000);
         await pause(1_000);
       } finally {
         await broker.startApp();
@@ -95,5 +95,10 @@ describe('the RabbitMQ bus when the broker fails under a stream of events', () =
     expect(ready.json()).toEqual({ status: 'ok', checks: { database: 'up', broker: 'up' } });
     const result = await settledLedger(t.database, 60_000);
     expect(result).toEqual({ notes: written, echoes: written, lost: 0, duplicated: 0, unexpected: 0 });
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(
+      /events_published_total\{exchange="note_events",routing_key="note.created"\} \d+/,
+    );
+    expect(metrics).toMatch(/events_consumed_total\{queue="echoes.note_events"\} \d+/);
   }, 120_000);
 });

@@ -211,8 +211,11 @@ export class RabbitEventBus implements EventBus {
   ): Promise<void> {
     const channel = await connection.createChannel();
     channel.on('error', () => {});
-    await work(channel);
-    await channel.close().catch(() => {});
+    try {
+      await work(channel);
+    } finally {
+      await channel.close().catch(() => {});
+    }
   }
 
   private async resume(connection: ChannelModel, subscription: Subscription): Promise<void> {
