@@ -11,6 +11,7 @@ import { authPlugin } from './http/auth.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerHealth } from './http/health.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
 import type { ModuleDefinition } from './module.js';
 
@@ -89,6 +90,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
 
   registerErrorHandling(app);
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-site' },
