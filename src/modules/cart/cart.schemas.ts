@@ -4,10 +4,12 @@ export const MAX_LINE_QUANTITY = 99;
 export const MAX_LINES = 50;
 
 const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
+/** Product ids are PostgreSQL `integer`s: a larger one could never exist, and would fail in SQL (a 500). */
+const ProductId = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const Money = Type.String({ pattern: '^\\d+\\.\\d{2}$', examples: ['12.50'] });
 
 export const AddItemBody = Type.Object(
-  { product_id: Type.Integer({ minimum: 1 }), quantity: Quantity },
+  { product_id: ProductId, quantity: Quantity },
   { additionalProperties: false },
 );
 export type AddItemBody = Static<typeof AddItemBody>;
@@ -15,7 +17,7 @@ export type AddItemBody = Static<typeof AddItemBody>;
 export const ChangeQuantityBody = Type.Object({ quantity: Quantity }, { additionalProperties: false });
 export type ChangeQuantityBody = Static<typeof ChangeQuantityBody>;
 
-export const ProductParams = Type.Object({ product_id: Type.Integer({ minimum: 1 }) });
+export const ProductParams = Type.Object({ product_id: ProductId });
 export type ProductParams = Static<typeof ProductParams>;
 
 export const CartItem = Type.Object({
