@@ -17,7 +17,8 @@ export const PlaceOrderBody = Type.Object(
     items: Type.Array(
       Type.Object(
         {
-          product_id: Type.Integer({ minimum: 1 }),
+          // PostgreSQL `integer`: a larger id could never exist, and would fail in SQL (a 500).
+          product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
           quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
         },
         { additionalProperties: false },
