@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { buildUsersApp, PASSWORD, refresh, register, signUp, uniqueName } from './users-client.js';
+import {
+  buildUsersApp,
+  logInAsAdmin,
+  PASSWORD,
+  refresh,
+  register,
+  signUp,
+  uniqueName,
+} from './users-client.js';
 
 describe('users: concurrency on PostgreSQL', () => {
   let t: TestApp;
@@ -55,5 +63,55 @@ describe('users: concurrency on PostgreSQL', () => {
     expect(statuses(answers)).toEqual([200, 401]);
     const winner = answers.find((answer) => answer.statusCode === 200)!.json();
     expect((await refresh(t, winner.refresh)).statusCode).toBe(401);
+  });
+
+  it('when refreshes race a password change or a deactivation, then no refresh token survives them', async () => {
+    const admin = await logInAsAdmin(t);
+    const survivors: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const session = await signUp(t);
+      const ending =
+        round % 2
+          ? t.app.inject({
+              method: 'POST',
+              url: '/api/users/me/password',
+              headers: session.headers,
+              payload: { current_password: PASSWORD, new_password: 'another password' },
+            })
+          : t.app.inject({
+              method: 'PATCH',
+              url: `/api/users/${session.id}`,
+              headers: admin.headers,
+              payload: { is_active: false },
+            });
+      const [rotation, ended] = await Promise.all([refresh(t, session.refresh), ending]);
+      expect(ended.statusCode).toBeLessThan(300);
+      if (round % 2 === 0) {
+        await t.app.inject({
+          method: 'PATCH',
+          url: `/api/users/${session.id}`,
+          headers: admin.headers,
+          payload: { is_active: true },
+        });
+      }
+      if (rotation.statusCode === 200 && (await refresh(t, rotation.json().refresh)).statusCode === 200) {
+        survivors.push(session.username);
+      }
+    }
+    expect(survivors).toEqual([]);
+  });
+
+  it('when a stolen old token and the current one are refreshed at once, then no token of the family survives', async () => {
+    const survivors: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const session = await signUp(t);
+      const current = (await refresh(t, session.refresh)).json().refresh;
+      const [stolen, honest] = await Promise.all([refresh(t, session.refresh), refresh(t, current)]);
+      expect(stolen.statusCode).toBe(401);
+      if (honest.statusCode === 200 && (await refresh(t, honest.json().refresh)).statusCode === 200) {
+        survivors.push(session.username);
+      }
+    }
+    expect(survivors).toEqual([]);
   });
 });

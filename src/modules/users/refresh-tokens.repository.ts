@@ -31,18 +31,18 @@ export async function insertRefreshToken(tx: Executor, token: NewRefreshToken): 
   await tx.insert(refreshTokens).values(token);
 }
 
-/** The token row, locked until the transaction ends so that two refreshes with it take turns. */
-export async function lockRefreshToken(
-  tx: Executor,
-  tokenHash: string,
-): Promise<RefreshTokenRecord | undefined> {
-  const [row] = await tx
+/**
+ * Locks every token of a family, in id order, until the transaction ends: rotations, reuse
+ * revocations and logouts of one session take turns, and a revocation that follows in a later
+ * statement also sees a successor another transaction committed meanwhile.
+ */
+export async function lockRefreshFamily(tx: Executor, familyId: string): Promise<RefreshTokenRecord[]> {
+  return tx
     .select(columns)
     .from(refreshTokens)
-    .where(eq(refreshTokens.tokenHash, tokenHash))
-    .limit(1)
+    .where(eq(refreshTokens.familyId, familyId))
+    .orderBy(refreshTokens.id)
     .for('update');
-  return row;
 }
 
 export async function findRefreshToken(
@@ -76,8 +76,8 @@ export async function revokeRefreshTokensOfUser(tx: Executor, userId: number): P
 }
 
 /** Expired tokens answer 401 whether kept or not; dropping them keeps the table small. */
-export async function deleteExpiredRefreshTokens(tx: Executor, userId: number): Promise<void> {
-  await tx
+export async function deleteExpiredRefreshTokens(executor: Executor, userId: number): Promise<void> {
+  await executor
     .delete(refreshTokens)
     .where(and(eq(refreshTokens.userId, userId), lt(refreshTokens.expiresAt, new Date())));
 }

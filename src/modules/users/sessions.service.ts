@@ -4,8 +4,9 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import type { Principal } from '../../platform/http/auth.js';
 import {
   deleteExpiredRefreshTokens,
+  findRefreshToken,
   insertRefreshToken,
-  lockRefreshToken,
+  lockRefreshFamily,
   markRefreshTokenUsed,
   revokeRefreshFamily,
 } from './refresh-tokens.repository.js';
@@ -20,9 +21,10 @@ import type { AttemptLimiter } from './users.limiter.js';
 import type { PasswordHasher } from './users.passwords.js';
 import {
   findCredentialsForLogin,
-  findUserById,
-  setPasswordHash,
+  lockUserForSession,
+  type UserCredentials,
   type UserRecord,
+  upgradePasswordHash,
 } from './users.repository.js';
 import type { LoginBody } from './users.schemas.js';
 import { hashRefreshToken, newRefreshToken } from './users.tokens.js';
@@ -43,7 +45,10 @@ export interface Tokens {
 
 type RefreshOutcome = { user: UserRecord; refresh: string } | 'invalid' | 'reused';
 
-/** Login, refresh-token rotation with reuse detection, and logout. */
+/**
+ * Login, refresh-token rotation with reuse detection, and logout. Each transaction that writes
+ * tokens share-locks the user row first, then the token family (see `lockUserForSession`).
+ */
 export class SessionsService {
   constructor(private readonly deps: SessionsServiceDeps) {}
 
@@ -70,12 +75,8 @@ export class SessionsService {
     if (!user || !valid || !user.isActive) throw new InvalidCredentialsError();
     limiter.reset(nameKey);
     limiter.release(ipKey);
-    const rehashed = hasher.isOutdated(user.passwordHash) ? await hasher.hash(body.password) : undefined;
-    const refresh = await database.transaction(async (tx) => {
-      if (rehashed) await setPasswordHash(tx, user.id, rehashed);
-      await deleteExpiredRefreshTokens(tx, user.id);
-      return this.issueRefreshToken(tx, user.id, randomUUID());
-    });
+    const refresh = await database.transaction((tx) => this.startSession(tx, user));
+    await this.tidy(user, body.password);
     return { access: this.signAccess(user), refresh, user };
   }
 
@@ -89,14 +90,41 @@ export class SessionsService {
   /** Ends the session (the token's family) when the token is the user's; answers the same either way. */
   async logout(userId: number, token: string): Promise<void> {
     await this.deps.database.transaction(async (tx) => {
-      const row = await lockRefreshToken(tx, hashRefreshToken(token));
-      if (row?.userId === userId) await revokeRefreshFamily(tx, row.familyId);
+      const found = await findRefreshToken(tx, hashRefreshToken(token));
+      if (found?.userId !== userId) return;
+      await lockUserForSession(tx, userId);
+      await lockRefreshFamily(tx, found.familyId);
+      await revokeRefreshFamily(tx, found.familyId);
     });
+  }
+
+  /** The user checked outside may have changed password or been deactivated since: check again under the lock. */
+  private async startSession(tx: Executor, checked: UserCredentials): Promise<string> {
+    const user = await lockUserForSession(tx, checked.id);
+    if (!user?.isActive || user.passwordHash !== checked.passwordHash) throw new InvalidCredentialsError();
+    return this.issueRefreshToken(tx, user.id, randomUUID());
+  }
+
+  /** Housekeeping after a login, outside its transaction: nothing here may fail the login. */
+  private async tidy(user: UserCredentials, password: string): Promise<void> {
+    const { database, hasher, logger } = this.deps;
+    try {
+      await deleteExpiredRefreshTokens(database.db, user.id);
+      if (hasher.isOutdated(user.passwordHash)) {
+        await upgradePasswordHash(database.db, user.id, user.passwordHash, await hasher.hash(password));
+      }
+    } catch (error) {
+      logger.warn({ err: error, userId: user.id }, 'login housekeeping failed');
+    }
   }
 
   /** Runs in one transaction, so that a reuse's revocation commits although the caller gets a 401. */
   private async rotate(tx: Executor, token: string): Promise<RefreshOutcome> {
-    const row = await lockRefreshToken(tx, hashRefreshToken(token));
+    const found = await findRefreshToken(tx, hashRefreshToken(token));
+    if (!found) return 'invalid';
+    const user = await lockUserForSession(tx, found.userId);
+    const family = await lockRefreshFamily(tx, found.familyId);
+    const row = family.find((member) => member.id === found.id);
     if (!row || row.revokedAt) return 'invalid';
     if (row.usedAt) {
       await revokeRefreshFamily(tx, row.familyId);
@@ -106,9 +134,7 @@ export class SessionsService {
       );
       return 'reused';
     }
-    if (row.expiresAt.getTime() <= Date.now()) return 'invalid';
-    const user = await findUserById(tx, row.userId);
-    if (!user?.isActive) return 'invalid';
+    if (row.expiresAt.getTime() <= Date.now() || !user?.isActive) return 'invalid';
     await markRefreshTokenUsed(tx, row.id);
     return { user, refresh: await this.issueRefreshToken(tx, user.id, row.familyId) };
   }

@@ -1,4 +1,4 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { users } from './users.tables.js';
 
@@ -117,6 +117,34 @@ export async function updateUser(
     .where(eq(users.id, id))
     .returning(publicColumns);
   return row;
+}
+
+/**
+ * The user, share-locked until the transaction ends. Every transaction that writes refresh tokens
+ * takes this lock first, and every change that revokes them updates the user row first, so a
+ * revocation waits for sessions being issued and then sees them, and no two of them deadlock.
+ */
+export async function lockUserForSession(tx: Executor, id: number): Promise<UserCredentials | undefined> {
+  const [row] = await tx
+    .select({ ...publicColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(users.id, id))
+    .limit(1)
+    .for('share');
+  return row;
+}
+
+/** Replaces a hash only if it is still the one read, so a concurrent password change wins. */
+export async function upgradePasswordHash(
+  executor: Executor,
+  id: number,
+  from: string,
+  to: string,
+): Promise<void> {
+  await executor
+    .update(users)
+    .set({ passwordHash: to })
+    .where(and(eq(users.id, id), eq(users.passwordHash, from)));
 }
 
 export async function setPasswordHash(tx: Executor, id: number, passwordHash: string): Promise<void> {
