@@ -77,7 +77,10 @@ export function registerUsersRoutes(
 
   app.get(
     '/me',
-    { preHandler: app.authenticate, schema: { tags, security, response: { 200: User, ...problems(401) } } },
+    {
+      preHandler: app.authenticate,
+      schema: { tags, security, response: { 200: User, ...problems(401, 404) } },
+    },
     async (request) => toUser(await users.get(request.principal.id)),
   );
 
@@ -85,7 +88,7 @@ export function registerUsersRoutes(
     '/me',
     {
       preHandler: app.authenticate,
-      schema: { tags, security, body: ProfileBody, response: { 200: User, ...problems(400, 401, 409) } },
+      schema: { tags, security, body: ProfileBody, response: { 200: User, ...problems(400, 401, 404, 409) } },
     },
     async (request) => toUser(await users.updateProfile(request.principal.id, request.body)),
   );
