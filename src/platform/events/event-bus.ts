@@ -18,6 +18,14 @@ export interface Delivery {
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
+export interface PublishOptions {
+  /**
+   * Only this queue gets the message (a replayed dead letter), delivered as if `exchange` had routed
+   * it with `routingKey`, as a first attempt. On RabbitMQ it goes through the default exchange.
+   */
+  queue?: string;
+}
+
 export interface DeadLetter {
   queue: string;
   exchange: string;
@@ -44,7 +52,12 @@ export interface EventBus {
   /** Declares exchanges and queues with their bindings; messages wait in a queue until it is consumed. */
   declare(exchanges: readonly string[], bindings: readonly QueueBinding[]): Promise<void>;
   /** Resolves once the broker holds the message (publisher confirm). */
-  publish(exchange: string, routingKey: string, message: EventEnvelope): Promise<void>;
+  publish(
+    exchange: string,
+    routingKey: string,
+    message: EventEnvelope,
+    options?: PublishOptions,
+  ): Promise<void>;
   /** Consumes a declared queue. A handler that throws is retried with backoff, then dead-lettered. */
   subscribe(queue: string, handler: DeliveryHandler): Promise<void>;
   start(): Promise<void>;

@@ -6,6 +6,7 @@ import {
   type Delivery,
   type DeliveryHandler,
   type EventBus,
+  type PublishOptions,
   type QueueBinding,
   type RetryPolicy,
   retryDelay,
@@ -105,9 +106,17 @@ export class MemoryEventBus implements EventBus {
    * Resolves once every queue's copy has been handled or parked, not when it is merely buffered:
    * memory does not survive the process, so the outbox row stays unsent (and is sent again after a
    * crash, the inbox dropping what was already applied) until the work is really done.
+   * With `options.queue` the copy goes straight into that one queue (AMQP's default exchange).
    */
-  async publish(exchange: string, routingKey: string, message: EventEnvelope): Promise<void> {
+  async publish(
+    exchange: string,
+    routingKey: string,
+    message: EventEnvelope,
+    options: PublishOptions = {},
+  ): Promise<void> {
     if (this.closed) throw new Error('event bus is closed');
+    const target = options.queue === undefined ? undefined : this.queues.get(options.queue);
+    if (options.queue !== undefined && !target) throw new Error(`queue ${options.queue} is not declared`);
     let resolve!: () => void;
     let reject!: (reason: Error) => void;
     const promise = new Promise<void>((onResolve, onReject) => {
@@ -128,8 +137,15 @@ export class MemoryEventBus implements EventBus {
         reject(reason);
       },
     };
-    this.emitter.emit(exchange, { routingKey, body: JSON.stringify(message), settlement });
-    this.options.observer?.published?.(exchange, routingKey);
+    const body = JSON.stringify(message);
+    if (target) {
+      settlement.copies++;
+      target.ready.push({ exchange, routingKey, body, attempt: 1, settlement });
+      this.dispatch(target);
+    } else {
+      this.emitter.emit(exchange, { routingKey, body, settlement });
+      this.options.observer?.published?.(exchange, routingKey);
+    }
     if (settlement.copies === 0) return;
     this.unsettled.add(settlement);
     await promise;

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../db/database.js';
 import { createEnvelope, type EventEnvelope } from './envelope.js';
-import type { EventBus } from './event-bus.js';
+import type { EventBus, QueueBinding } from './event-bus.js';
 import { outbox } from './events.tables.js';
 
 export interface OutboxEvent {
@@ -23,9 +24,44 @@ export async function recordEvents(tx: Executor, events: readonly OutboxEvent[])
   return rows.map((row) => row.message);
 }
 
+/**
+ * The `exchange` of an outbox row meant for one queue only (a replayed dead letter), not for every
+ * queue bound to the exchange. The row keeps the event's routing key; the queue's own binding
+ * says which exchange the delivery names.
+ */
+export const queueAddress = (queue: string) => `queue:${queue}`;
+
+export interface QueueDelivery {
+  queue: string;
+  routingKey: string;
+  message: EventEnvelope;
+}
+
+/**
+ * Writes messages addressed to one queue each in the caller's transaction, the envelope unchanged
+ * so that the consumer's inbox still knows its `event_id`. The row's own `event_id` is fresh: the
+ * event's first publication keeps its row.
+ */
+export async function recordQueueDeliveries(
+  tx: Executor,
+  deliveries: readonly QueueDelivery[],
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  await tx.insert(outbox).values(
+    deliveries.map((delivery) => ({
+      eventId: randomUUID(),
+      exchange: queueAddress(delivery.queue),
+      routingKey: delivery.routingKey,
+      message: delivery.message,
+    })),
+  );
+}
+
 export interface RelayOptions {
   /** The exchanges this process publishes: the hosted modules' own. */
   exchanges: readonly string[];
+  /** The hosted modules' queues: rows addressed to one of them (replays) go to it alone. */
+  queues?: readonly QueueBinding[];
   batchSize: number;
   pollMs: number;
   /** How long a claimed row is left to this relay before another may take it. */
@@ -53,15 +89,20 @@ export class OutboxRelay {
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
   private failures = 0;
+  private readonly queues: Map<string, QueueBinding>;
+  private readonly destinations: string[];
 
   constructor(
     private readonly database: Database,
     private readonly bus: EventBus,
     private readonly options: RelayOptions,
-  ) {}
+  ) {
+    this.queues = new Map((options.queues ?? []).map((binding) => [queueAddress(binding.queue), binding]));
+    this.destinations = [...options.exchanges, ...this.queues.keys()];
+  }
 
   start(): void {
-    if (this.options.exchanges.length === 0) return;
+    if (this.destinations.length === 0) return;
     this.stopped = false;
     this.database.onCommit(() => this.wake());
     this.schedule(0);
@@ -129,7 +170,7 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const rows = await this.claim();
     if (rows.length === 0) return 0;
-    const publishing = rows.map((row) => this.bus.publish(row.exchange, row.routing_key, row.message));
+    const publishing = rows.map((row) => this.publish(row));
     const done = this.settle(rows, publishing);
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
@@ -137,10 +178,16 @@ export class OutboxRelay {
     return rows.length;
   }
 
+  private publish(row: ClaimedRow): Promise<void> {
+    const binding = this.queues.get(row.exchange);
+    if (!binding) return this.bus.publish(row.exchange, row.routing_key, row.message);
+    return this.bus.publish(binding.exchange, row.routing_key, row.message, { queue: binding.queue });
+  }
+
   private async claim(): Promise<ClaimedRow[]> {
-    if (this.options.exchanges.length === 0) return [];
+    if (this.destinations.length === 0) return [];
     const exchanges = sql.join(
-      this.options.exchanges.map((exchange) => sql`${exchange}`),
+      this.destinations.map((exchange) => sql`${exchange}`),
       sql`, `,
     );
     const lease = `${this.options.leaseSeconds ?? 30} seconds`;

@@ -1,8 +1,15 @@
 import { hostname } from 'node:os';
-import { type Channel, type ChannelModel, type ConsumeMessage, connect } from 'amqplib';
+import { type Channel, type ChannelModel, type ConsumeMessage, connect, type Options } from 'amqplib';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventEnvelope } from './envelope.js';
-import type { BusObserver, DeliveryHandler, EventBus, QueueBinding, RetryPolicy } from './event-bus.js';
+import type {
+  BusObserver,
+  DeliveryHandler,
+  EventBus,
+  PublishOptions,
+  QueueBinding,
+  RetryPolicy,
+} from './event-bus.js';
 import { type ConsumerContext, type CopyProperties, handleDelivery } from './rabbitmq-consumer.js';
 import { ConfirmPublisher } from './rabbitmq-publisher.js';
 import { declareTopology, RabbitTopology } from './rabbitmq-topology.js';
@@ -93,19 +100,30 @@ export class RabbitEventBus implements EventBus {
     );
   }
 
-  async publish(exchange: string, routingKey: string, message: EventEnvelope): Promise<void> {
+  async publish(
+    exchange: string,
+    routingKey: string,
+    message: EventEnvelope,
+    options: PublishOptions = {},
+  ): Promise<void> {
     if (this.closing) throw new Error('event bus is closed');
     if (!this.topology.hasExchange(exchange)) throw new Error(`exchange ${exchange} is not declared`);
+    if (options.queue !== undefined && !this.topology.hasQueue(options.queue))
+      throw new Error(`queue ${options.queue} is not declared`);
     const publisher = this.publisher;
     if (!this.connected || !publisher) throw new BrokerUnavailableError('RabbitMQ is not connected');
     if (this.blocked) throw new BrokerUnavailableError('RabbitMQ is blocking publishers (resource alarm)');
-    const outcome = await publisher.publish(exchange, routingKey, Buffer.from(JSON.stringify(message)), {
+    const properties = {
       persistent: true,
       contentType: 'application/json',
       messageId: message.event_id,
       type: message.event,
       timestamp: Math.floor(Date.now() / 1000),
-    });
+    };
+    const content = Buffer.from(JSON.stringify(message));
+    if (options.queue !== undefined)
+      return this.publishToQueue(publisher, options.queue, { exchange, routingKey, content, properties });
+    const outcome = await publisher.publish(exchange, routingKey, content, properties);
     if (outcome === 'returned' && this.topology.routes(exchange, routingKey)) {
       this.redeclareSoon();
       throw new Error(
@@ -114,6 +132,25 @@ export class RabbitEventBus implements EventBus {
     }
     // A key no declared queue listens to is dropped by the broker, as the in-memory bus drops it.
     this.options.observer?.published?.(exchange, routingKey);
+  }
+
+  /** Through the default exchange; the consumer takes the original address from the headers. */
+  private async publishToQueue(
+    publisher: ConfirmPublisher,
+    queue: string,
+    copy: {
+      exchange: string;
+      routingKey: string;
+      content: Buffer;
+      properties: Options.Publish & { messageId: string };
+    },
+  ): Promise<void> {
+    const headers = { 'x-exchange': copy.exchange, 'x-routing-key': copy.routingKey };
+    const outcome = await publisher.publish('', queue, copy.content, { ...copy.properties, headers });
+    if (outcome === 'returned') {
+      this.redeclareSoon();
+      throw new Error(`RabbitMQ returned a message for queue ${queue}: it is missing; re-declaring`);
+    }
   }
 
   async subscribe(queue: string, handler: DeliveryHandler): Promise<void> {

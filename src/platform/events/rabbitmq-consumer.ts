@@ -68,7 +68,12 @@ export async function handleDelivery(
     headers: { ...headers, 'x-exchange': exchange, 'x-routing-key': routingKey, ...extra },
   });
   const park = async (error: string, attempts: number) => {
-    const properties = copy({ 'x-queue': queue, 'x-error': error, 'x-attempts': attempts });
+    const properties = copy({
+      'x-queue': queue,
+      'x-error': error,
+      'x-attempts': attempts,
+      'x-parked-at': new Date().toISOString(),
+    });
     await context.sendToQueue(deadLetterQueueOf(queue), raw.content, properties);
     context.observer?.deadLettered?.(queue);
     context.logger.error(

@@ -72,6 +72,7 @@ export class EventsRuntime {
     );
     this.relay = new OutboxRelay(options.database, bus, {
       exchanges,
+      queues: topologyOf(options.hosted).bindings,
       batchSize: options.config.OUTBOX_BATCH_SIZE,
       pollMs: options.config.OUTBOX_POLL_MS,
       onError: (error) => options.logger.warn({ err: error }, 'outbox relay could not publish; will retry'),
