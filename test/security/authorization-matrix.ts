@@ -109,11 +109,12 @@ export async function rowFindings<World extends MatrixWorld>(
   row: MatrixRow<World>,
   world: World,
   observe?: Observer,
+  targets: readonly Target[] = TARGETS,
 ): Promise<Finding[]> {
   const [method = 'GET'] = key.split(' ');
   const findings: Finding[] = [];
   for (const actor of ACTORS) {
-    for (const target of TARGETS) {
+    for (const target of targets) {
       const cell: Cell<World> = { world, actor, target, owner: ownerOf(actor, target) };
       const request = await row.request(cell);
       const response = await app.inject({
@@ -148,11 +149,12 @@ export async function matrixFindings<World extends MatrixWorld>(
   table: MatrixTable<World>,
   world: World,
   observe?: Observer,
+  targets: readonly Target[] = TARGETS,
 ): Promise<Finding[]> {
   const findings = coverageFindings(app.platform.routes, table as MatrixTable<unknown>);
   const routed = new Set(app.platform.routes.map(routeKey));
   for (const [key, row] of Object.entries(table)) {
-    if (routed.has(key)) findings.push(...(await rowFindings(app, key, row, world, observe)));
+    if (routed.has(key)) findings.push(...(await rowFindings(app, key, row, world, observe, targets)));
   }
   return findings;
 }

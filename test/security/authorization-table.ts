@@ -33,11 +33,12 @@ export class ShopWorld implements MatrixWorld {
     private readonly pool: number[],
   ) {}
 
-  static async create(t: TestApp): Promise<ShopWorld> {
+  /** The seeded shop and a pool of products for the cells (the full matrix uses about 40). */
+  static async create(t: TestApp, poolSize = 44): Promise<ShopWorld> {
     const shop = await seedShop(t);
     const category = await createCategory(t, shop.admin);
     const pool: number[] = [];
-    for (let index = 0; index < 48; index++) pool.push(await createProduct(t, shop.admin, category));
+    for (let index = 0; index < poolSize; index++) pool.push(await createProduct(t, shop.admin, category));
     await t.settle();
     return new ShopWorld(t, shop, pool);
   }
@@ -91,7 +92,8 @@ export class ShopWorld implements MatrixWorld {
     return createCategory(this.t, this.shop.admin);
   }
 
-  async productToDelete(): Promise<number> {
+  /** A product made for this cell alone (not settled: only the products module knows it yet). */
+  async freshProduct(): Promise<number> {
     return createProduct(this.t, this.shop.admin, this.shop.categoryIds[0] as number);
   }
 
@@ -245,20 +247,20 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   'PUT /api/products/:id': {
     expect: adminOnly(200),
     request: async ({ world }) => ({
-      url: `/api/products/${await world.productToDelete()}`,
+      url: `/api/products/${await world.freshProduct()}`,
       body: productBody(world),
     }),
   },
   'PATCH /api/products/:id': {
     expect: adminOnly(200),
     request: async ({ world }) => ({
-      url: `/api/products/${await world.productToDelete()}`,
+      url: `/api/products/${await world.freshProduct()}`,
       body: { stock: 5 },
     }),
   },
   'DELETE /api/products/:id': {
     expect: adminOnly(204),
-    request: async ({ world }) => ({ url: `/api/products/${await world.productToDelete()}` }),
+    request: async ({ world }) => ({ url: `/api/products/${await world.freshProduct()}` }),
   },
   'POST /api/products/:id/stock': {
     expect: adminOnly(200),

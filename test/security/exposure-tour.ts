@@ -1,6 +1,6 @@
 import type { Actor, Observer } from './authorization-matrix.js';
 import { exposureProblems, type Finding, type Knowledge, type Viewer } from './response-checks.js';
-import { stringsOf } from './schema-arbitraries.js';
+import { type JsonSchema, stringsOf } from './schema-arbitraries.js';
 
 /**
  * An observer for the authorization matrix that checks every successful answer for exposure
@@ -32,4 +32,21 @@ export function exposureObserver(
       });
     }
   };
+}
+
+/** Object schemas in a body schema that would take fields they do not declare (maps of free-form values aside). */
+export function openObjects(schema: JsonSchema, path = 'body'): string[] {
+  const open: string[] = [];
+  const stack: [JsonSchema, string][] = [[schema, path]];
+  while (stack.length > 0) {
+    const [node, at] = stack.pop() as [JsonSchema, string];
+    if (node.properties && node.additionalProperties !== false) open.push(at);
+    for (const [name, child] of Object.entries((node.properties ?? {}) as Record<string, JsonSchema>)) {
+      stack.push([child, `${at}.${name}`]);
+    }
+    if (node.items) stack.push([node.items, `${at}[]`]);
+    for (const option of [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])])
+      stack.push([option, at]);
+  }
+  return open;
 }
