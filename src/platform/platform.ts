@@ -5,8 +5,10 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { migrationFolders } from './db/migrations.js';
+import { type DeadLetters, openDeadLetters } from './events/dead-letters.js';
 import type { EventBus } from './events/event-bus.js';
 import { EventsRuntime } from './events/runtime.js';
+import { registerAdminEvents } from './http/admin-events.js';
 import { authPlugin } from './http/auth.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -30,6 +32,8 @@ export interface Platform {
   config: Config;
   database: Database;
   events: EventsRuntime;
+  /** The operator's view of the event flow: status and dead letters (`/api/admin/events`). */
+  deadLetters: DeadLetters;
   metrics: Metrics;
   modules: readonly ModuleDefinition[];
 }
@@ -69,7 +73,8 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
-      const module = /^\/api\/([^/]+)/.exec(route.url)?.[1] ?? null;
+      const prefix = /^\/api\/([^/]+)/.exec(route.url)?.[1];
+      const module = allModules.some((known) => known.name === prefix) ? prefix! : null;
       const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
       routes.push({ method, url: route.url, module, schema: route.schema, hidden });
     }
@@ -85,7 +90,9 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     observer: metrics.observer(),
     ...(options.bus ? { bus: options.bus } : {}),
   });
-  const platform: Platform = { routes, config, database, events, metrics, modules: hosted };
+  const deadLetters = await openDeadLetters({ config, database, modules: allModules, bus: events.bus.kind });
+  metrics.watchDeadLetters(() => deadLetters.counts());
+  const platform: Platform = { routes, config, database, events, deadLetters, metrics, modules: hosted };
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
@@ -118,6 +125,9 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   await app.register(authPlugin, { config, database });
   await registerDocs(app, allModules);
   registerHealth(app, database, events.bus);
+  await app.register(async (scope) => registerAdminEvents(scope, deadLetters), {
+    prefix: '/api/admin/events',
+  });
   metrics.register(app);
 
   app.addHook('onReady', async () => events.start());
@@ -125,6 +135,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   // then the outbox is drained, consumers finish, and the database closes last.
   app.addHook('onClose', async () => {
     await events.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
+    await deadLetters.close();
     if (!options.keepDatabaseOpen) await database.close();
   });
   return platform;

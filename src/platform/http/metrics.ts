@@ -68,6 +68,21 @@ export class Metrics {
     });
   }
 
+  /** Messages parked now, per queue, read from the dead-letter store at each scrape. */
+  watchDeadLetters(counts: () => Promise<Map<string, number>>): void {
+    new Gauge({
+      name: 'events_dead_letters',
+      help: 'Messages parked now (dead letters) per queue',
+      labelNames: ['queue'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const parked = await counts().catch(() => new Map<string, number>());
+        for (const [queue, count] of parked) this.set({ queue }, count);
+      },
+    });
+  }
+
   observer(): BusObserver {
     return {
       published: (exchange, routingKey) => this.published.inc({ exchange, routing_key: routingKey }),
