@@ -6,6 +6,7 @@ import { echoesModule, notesModule } from '../fixtures/example-modules.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { ADMIN_EVENTS, adminEvents, moduleStatus, queueStatus } from './admin-events-client.js';
 import { FLAKY_ERROR, flakyConsumer } from './flaky-consumer.js';
+import { watchingConsumer } from './watching-consumer.js';
 
 const QUEUE = 'echoes.note_events';
 
@@ -16,10 +17,11 @@ const QUEUE = 'echoes.note_events';
 describe('dead letters on the in-memory bus', () => {
   let t: TestApp;
   const flaky = flakyConsumer(echoesModule, 'note_events');
+  const watcher = watchingConsumer('watchers', 'note_events');
   let admin: ReturnType<typeof adminEvents>;
 
   beforeAll(async () => {
-    t = await buildTestApp({ modules: [notesModule, flaky.module] });
+    t = await buildTestApp({ modules: [notesModule, flaky.module, watcher.module] });
     admin = adminEvents(t, await t.bearer({ id: 1, isStaff: true }));
   });
   afterAll(async () => t?.close());
@@ -84,6 +86,7 @@ describe('dead letters on the in-memory bus', () => {
     const redelivered = flaky.control.deliveries.filter((entry) => entry.eventId === parked!.event_id);
     expect(redelivered.map((entry) => entry.attempt)).toEqual([1, 2, 3, 1]);
     expect(redelivered.at(-1)).toMatchObject({ routingKey: 'note.created', exchange: 'note_events' });
+    expect(watcher.seen.filter((eventId) => eventId === parked!.event_id)).toHaveLength(1);
     status = await admin.status();
     expect(queueStatus(status, QUEUE)).toMatchObject({ consumed: 1, dead_lettered: 1, replays_pending: 0 });
     expect(moduleStatus(status, 'notes').outbox).toMatchObject({ pending: 0, published: 2 });
@@ -102,7 +105,8 @@ describe('dead letters on the in-memory bus', () => {
     expect(await echoes()).toEqual([{ note_id: first, text: 'first', times: 1 }]);
     status = await admin.status();
     expect(queueStatus(status, QUEUE)).toMatchObject({ consumed: 1, dead_lettered: 0, replays_pending: 0 });
-    expect(status.totals).toMatchObject({ pending: 0, published: 2, consumed: 1, dead_lettered: 0 });
+    expect(queueStatus(status, 'watchers.note_events')).toMatchObject({ consumed: 2, dead_lettered: 0 });
+    expect(status.totals).toMatchObject({ pending: 0, published: 2, consumed: 3, dead_lettered: 0 });
     expect(await admin.list()).toMatchObject({ count: 0, results: [] });
   });
 

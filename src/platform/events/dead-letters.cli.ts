@@ -195,7 +195,8 @@ export async function runEventsCli(argv: readonly string[], options: EventsCliOp
       if (command.kind === 'replay' && error instanceof AppError && error.status === 404)
         io.stdout.write('replayed: 0\n');
       io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.failed;
+      // A queue that does not exist is a mistake in the command line.
+      return error instanceof AppError && error.status === 400 ? EXIT.usage : EXIT.failed;
     }
     io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT.failed;
