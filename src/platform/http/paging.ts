@@ -3,11 +3,20 @@ import type { FastifyRequest } from 'fastify';
 
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * A bound past which a number is no integer a client can mean: `1e400` is Infinity once coerced, and
+ * `1e20` would overflow the SQL OFFSET (a 500). Up to it, a page past the last is an empty 200.
+ */
+const LARGEST = Number.MAX_SAFE_INTEGER;
+
 export const PageQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1' })),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: LARGEST, default: 1, description: 'Page number, from 1' }),
+  ),
   limit: Type.Optional(
     Type.Integer({
       minimum: 1,
+      maximum: LARGEST,
       default: 20,
       description: `Page size; values above ${MAX_PAGE_SIZE} are clamped`,
     }),
