@@ -24,7 +24,8 @@ async function createdEvents(database: Database) {
   );
 }
 
-describe('users: the bootstrap admin', () => {
+// Each case starts one or two apps in its body; PGlite start-up is slow on a busy machine.
+describe('users: the bootstrap admin', { timeout: 180_000 }, () => {
   const open: TestApp[] = [];
   let shared: TestDatabase | undefined;
   const start = async (config: Record<string, string | undefined>) => {
