@@ -144,6 +144,7 @@ describe('cart', () => {
       ['a fractional quantity', { product_id: 1, quantity: 1.5 }],
       ['no quantity', { product_id: 1 }],
       ['no product', { quantity: 1 }],
+      ['a product id beyond the integer range', { product_id: 2_147_483_648, quantity: 1 }],
       ['a price', { product_id: 1, quantity: 1, unit_price: '0.01' }],
     ])('when the body has %s, then 400', async (_, body) => {
       const response = await call('POST', '/items', alice, body);
@@ -191,6 +192,7 @@ describe('cart', () => {
       ['/items/1', { quantity: 100 }],
       ['/items/1', { quantity: 2, product_id: 3 }],
       ['/items/abc', { quantity: 1 }],
+      ['/items/2147483648', { quantity: 1 }],
     ])('when PATCH %s gets %j, then 400', async (url, body) => {
       await add(alice, 1, 1);
       expect((await call('PATCH', url, alice, body)).statusCode).toBe(400);

@@ -148,6 +148,7 @@ describe('orders', () => {
       ['quantity 100', [{ product_id: 1, quantity: 100 }]],
       ['a quantity as text', [{ product_id: 1, quantity: '1' }]],
       ['product 0', [{ product_id: 0, quantity: 1 }]],
+      ['a product id beyond the integer range', [{ product_id: 2_147_483_648, quantity: 1 }]],
       ['items that are not a list', { product_id: 1, quantity: 1 }],
     ])('when the items have %s, then 400', async (_, items) => {
       expect((await place(alice, items)).statusCode).toBe(400);
