@@ -37,7 +37,7 @@ describe('users: what admins may do', () => {
     expect(page.previous).toBeNull();
     expect(page.next).toContain('page=2');
     expect(response.body).not.toMatch(/password|argon2/i);
-    for (const page of ['999', '99999999999999999999', '1e300']) {
+    for (const page of ['999', String(Number.MAX_SAFE_INTEGER)]) {
       const past = await t.app.inject({
         method: 'GET',
         url: `/api/users?page=${page}`,
