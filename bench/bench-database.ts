@@ -7,7 +7,9 @@ import { openDatabase } from '../src/platform/db/database.js';
 import { migrationFolders } from '../src/platform/db/migrations.js';
 import { databaseUrl, POSTGRES_ADMIN_URL } from './bench.settings.js';
 
-const SEED_SCRIPT = 'scripts/seed.ts';
+/** The seed builds the app to write through its services; production config wants a secret. */
+const SEED_JWT_SECRET = 'bench-seed-secret-bench-seed-secret-0123456789';
+const SEED_SCRIPT = process.env.BENCH_SEED_SCRIPT ?? 'scripts/seed.ts';
 
 export interface PreparedDatabase {
   url: string;
@@ -83,7 +85,14 @@ export async function migrate(url: string): Promise<void> {
 function runSeed(url: string, products: number, log: Log): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', SEED_SCRIPT, '--products', String(products)], {
-      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        AMQP_URL: '',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        JWT_SECRET: SEED_JWT_SECRET,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

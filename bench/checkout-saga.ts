@@ -218,29 +218,33 @@ export async function runCheckout(
   },
 ): Promise<CheckoutResult> {
   const placed: Placed[] = [];
-  app.startSampling();
-  const [posting, browsing] = await Promise.all([
-    fire(app.baseUrl, {
-      connections: options.posters,
-      seconds: options.seconds,
-      requests: posterRequests(setup, placed),
-    }),
-    fire(app.baseUrl, {
-      connections: options.browsers,
-      seconds: options.seconds,
-      requests: browserRequests(options.browsePaths, options.productIds),
-    }),
-  ]);
-  const peakRssMb = app.stopSampling();
   const sql = postgres(url, { max: 1, onnotice: () => {} });
+  const [clock] = await sql`select now() as now`;
+  const since = clock!.now as Date;
   try {
-    const ids = placed.map((order) => order.id);
+    app.startSampling();
+    const [posting, browsing] = await Promise.all([
+      fire(app.baseUrl, {
+        connections: options.posters,
+        seconds: options.seconds,
+        requests: posterRequests(setup, placed),
+      }),
+      fire(app.baseUrl, {
+        connections: options.browsers,
+        seconds: options.seconds,
+        requests: browserRequests(options.browsePaths, options.productIds),
+      }),
+    ]);
+    const peakRssMb = app.stopSampling();
+    // Every order of the run, also those whose answer the load generator dropped when it stopped.
+    const productIds = setup.products.map((product) => product.id);
     let rows: OrderRow[] = [];
     await waitFor(
       async () => {
-        rows = await sql<
-          OrderRow[]
-        >`select id::text, status, status_history from orders.orders where id = any(${ids}::uuid[])`;
+        rows = await sql<OrderRow[]>`
+          select o.id::text, o.status, o.status_history from orders.orders o
+          where o.created_at >= ${since}
+            and exists (select 1 from orders.order_items i where i.order_id = o.id and i.product_id = any(${productIds}::int[]))`;
         return rows.every((row) => row.status !== 'pending');
       },
       60_000,
@@ -252,8 +256,9 @@ export async function runCheckout(
     for (const row of rows) {
       const confirmed = row.status_history.find((change) => change.status === 'confirmed');
       const pending = row.status_history.find((change) => change.status === 'pending');
+      const sent = sentAt.get(row.id);
       if (!confirmed) continue;
-      toConfirmed.push(Date.parse(confirmed.at) - sentAt.get(row.id)!);
+      if (sent !== undefined) toConfirmed.push(Date.parse(confirmed.at) - sent);
       if (pending) sagaOnly.push(Date.parse(confirmed.at) - Date.parse(pending.at));
     }
     const count = (status: string) => rows.filter((row) => row.status === status).length;
@@ -262,14 +267,18 @@ export async function runCheckout(
       post: summarize(posting),
       browse: summarize(browsing),
       orders: {
-        placed: placed.length,
+        placed: rows.length,
         confirmed: count('confirmed'),
         rejected: count('rejected'),
-        undecided: placed.length - count('confirmed') - count('rejected'),
+        undecided: rows.length - count('confirmed') - count('rejected'),
       },
       toConfirmed: { p50: percentile(toConfirmed, 0.5), p99: percentile(toConfirmed, 0.99) },
       sagaOnly: { p50: percentile(sagaOnly, 0.5), p99: percentile(sagaOnly, 0.99) },
-      oversold: await oversellCheck(sql, setup, ids),
+      oversold: await oversellCheck(
+        sql,
+        setup,
+        rows.map((row) => row.id),
+      ),
       peakRssMb,
     };
   } finally {

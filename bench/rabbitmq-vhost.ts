@@ -40,3 +40,18 @@ export async function freshVhost(vhost: string): Promise<void> {
     await withManagementApi(vhost);
   }
 }
+
+export async function deleteVhost(vhost: string): Promise<void> {
+  try {
+    await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]);
+  } catch {
+    const api = new URL(RABBITMQ_API_URL);
+    const authorization = `Basic ${Buffer.from(`${decodeURIComponent(api.username)}:${decodeURIComponent(api.password)}`).toString('base64')}`;
+    api.username = '';
+    api.password = '';
+    await fetch(`${api.toString().replace(/\/+$/, '')}/vhosts/${encodeURIComponent(vhost)}`, {
+      method: 'DELETE',
+      headers: { authorization },
+    });
+  }
+}
