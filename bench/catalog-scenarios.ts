@@ -64,7 +64,7 @@ export async function pickTargets(url: string): Promise<CatalogTargets> {
   }
 }
 
-/** A word of the product names that matches about 1% of the catalog: a page of results, not all of it. */
+/** A word of the product names that matches about 1% of the catalog (names or descriptions). */
 async function pickSearchTerm(sql: postgres.Sql): Promise<{ term: string; matches: number }> {
   const names =
     await sql`select name from products.products where deleted_at is null order by random() limit 3000`;
@@ -77,14 +77,22 @@ async function pickSearchTerm(sql: postgres.Sql): Promise<{ term: string; matche
     );
     for (const word of words) frequency.set(word, (frequency.get(word) ?? 0) + 1);
   }
+  const distance = (share: number) => Math.abs(Math.log(Math.max(share, 1e-6) / 0.01));
   const candidates = [...frequency.entries()]
     .map(([term, n]) => ({ term, share: n / names.length }))
-    .sort((a, b) => Math.abs(Math.log(a.share / 0.01)) - Math.abs(Math.log(b.share / 0.01)));
-  const term = candidates[0]?.term ?? 'a';
-  const pattern = `%${term}%`;
-  const [row] = await sql`select count(*)::int as n from products.products
-    where deleted_at is null and (name ilike ${pattern} or description ilike ${pattern})`;
-  return { term, matches: row!.n as number };
+    .sort((a, b) => distance(a.share) - distance(b.share))
+    .slice(0, 8);
+  const [total] = await sql`select count(*)::int as n from products.products where deleted_at is null`;
+  let best = { term: candidates[0]?.term ?? 'a', matches: 0, distance: Number.POSITIVE_INFINITY };
+  for (const { term } of candidates) {
+    const pattern = `%${term}%`;
+    const [row] = await sql`select count(*)::int as n from products.products
+      where deleted_at is null and (name ilike ${pattern} or description ilike ${pattern})`;
+    const matches = row!.n as number;
+    const away = distance(matches / Math.max(1, total!.n as number));
+    if (away < best.distance) best = { term, matches, distance: away };
+  }
+  return { term: best.term, matches: best.matches };
 }
 
 export function catalogScenarios(targets: CatalogTargets): CatalogScenario[] {
