@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCatalogApp,
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => catalog.t.close());
 
-const inject = (options: Parameters<CatalogTest['t']['app']['inject']>[0]) => catalog.t.app.inject(options);
+const inject = (options: InjectOptions) => catalog.t.app.inject(options);
 
 const kibble = () => ({
   name: 'Adult Kibble',

@@ -75,6 +75,37 @@ export class ProductsService {
     });
   }
 
+  /**
+   * Bulk load (seeding, imports): one transaction for the batch, one `product.created` per product
+   * in it, so read models end up exactly as if each had been created on its own.
+   */
+  async importMany(inputs: ProductInput[]): Promise<number> {
+    if (inputs.length === 0) return 0;
+    return this.database.transaction(async (tx) => {
+      const known = new Set(await categories.liveCategoryIds(tx));
+      const unknown = inputs.find((input) => !known.has(input.categoryId));
+      if (unknown) throw new UnknownCategoryError(unknown.categoryId);
+      const rows = await repository.insertProducts(
+        tx,
+        inputs.map((input) => ({
+          ...input,
+          stock: input.stock ?? 0,
+          specifications: input.specifications ?? {},
+        })),
+      );
+      await recordEvents(
+        tx,
+        rows.map((row) => productRevised(ProductEvent.created, row)),
+      );
+      return rows.length;
+    });
+  }
+
+  /** The categories this module has heard of and may file products under. */
+  async knownCategoryIds(): Promise<number[]> {
+    return categories.liveCategoryIds(this.database.db);
+  }
+
   /** A soft delete: the row stays as a tombstone with its last version. */
   async remove(id: number): Promise<void> {
     await this.database.transaction(async (tx) => {
