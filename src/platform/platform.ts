@@ -105,7 +105,13 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   const origins = config.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
-  if (origins.length > 0) await app.register(fastifyCors, { origin: origins.includes('*') ? true : origins });
+  if (origins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: origins.includes('*') ? true : origins,
+      // The plugin's default is GET, HEAD and POST: a browser could not PUT, PATCH or DELETE.
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    });
+  }
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(fastifyRateLimit, {
       max: config.RATE_LIMIT_MAX,
