@@ -46,3 +46,11 @@ export class StockTooHighError extends ConflictError {
     );
   }
 }
+
+export class NulInSpecificationsError extends BadRequestError {
+  constructor() {
+    super('PRODUCTS.INVALID_SPECIFICATIONS', 'specifications must not contain a NUL character', [
+      { path: 'body.specifications', message: 'must not contain a NUL character' },
+    ]);
+  }
+}

@@ -1,6 +1,6 @@
 import { formatCents, parseCents } from './money.js';
 import { DEFAULT_ORDERING } from './ordering.js';
-import { InvalidPriceError, InvalidPriceRangeError } from './products.errors.js';
+import { InvalidPriceError, InvalidPriceRangeError, NulInSpecificationsError } from './products.errors.js';
 import type { Product } from './products.repository.js';
 import type { ProductBody, ProductListQuery, ProductPatch, ProductResponse } from './products.schemas.js';
 import type { ProductInput, ProductQuery } from './products.service.js';
@@ -29,6 +29,21 @@ function cents(value: string | number, path: string): number {
   return parsed;
 }
 
+/** jsonb cannot hold a NUL character in a key or a string either. */
+function specificationsOf(value: ProductBody['specifications']): ProductBody['specifications'] {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string' && item.includes('\u0000')) throw new NulInSpecificationsError();
+    if (item === null || typeof item !== 'object') continue;
+    for (const [key, child] of Object.entries(item)) {
+      if (key.includes('\u0000')) throw new NulInSpecificationsError();
+      stack.push(child);
+    }
+  }
+  return value;
+}
+
 export function toProductInput(body: ProductBody): ProductInput {
   return {
     name: body.name.trim(),
@@ -37,7 +52,7 @@ export function toProductInput(body: ProductBody): ProductInput {
     categoryId: body.category,
     animalType: body.animal_type,
     stock: body.stock,
-    specifications: body.specifications,
+    specifications: specificationsOf(body.specifications),
   };
 }
 
@@ -49,7 +64,7 @@ export function toProductChange(body: ProductPatch): Partial<ProductInput> {
     categoryId: body.category,
     animalType: body.animal_type,
     stock: body.stock,
-    specifications: body.specifications,
+    specifications: specificationsOf(body.specifications),
   };
 }
 

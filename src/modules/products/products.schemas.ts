@@ -18,14 +18,16 @@ const Price = Type.Union([PriceText, Type.Number({ minimum: 0, maximum: 99_999_9
   description: 'a decimal string or a number, at most two decimals, 0 to 99999999.99',
 });
 const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+/** PostgreSQL text cannot hold NUL: such text is a 400, not a failed insert (a 500). */
+const NO_NUL = '^[^\\u0000]*$';
 const Specifications = Type.Record(Type.String(), Type.Unknown(), {
   description: 'free-form attributes, e.g. {"weight_kg": 12, "flavour": "chicken"}',
 });
 
 export const ProductBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-    description: Type.String({ maxLength: 5000 }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$' }),
+    description: Type.String({ maxLength: 5000, pattern: NO_NUL }),
     price: Price,
     category: Id,
     animal_type: AnimalType,
@@ -51,7 +53,9 @@ export const ProductListQuery = Type.Composite(
     Type.Object({
       category: Type.Optional(Id),
       animalType: Type.Optional(AnimalType),
-      search: Type.Optional(Type.String({ maxLength: 100, description: 'in name and description' })),
+      search: Type.Optional(
+        Type.String({ maxLength: 100, pattern: NO_NUL, description: 'in name and description' }),
+      ),
       min_price: Type.Optional(PriceText),
       max_price: Type.Optional(PriceText),
       in_stock: Type.Optional(Type.Boolean({ description: 'true: stock > 0; false: stock = 0' })),
