@@ -1,9 +1,10 @@
 import fastifyJwt from '@fastify/jwt';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Database, Executor } from '../db/database.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import { principals } from './auth.tables.js';
 import { ForbiddenError, UnauthorizedError } from './errors.js';
 
@@ -56,6 +57,15 @@ export async function savePrincipal(
   await tx.insert(principals).values(values).onConflictDoUpdate({ target: principals.userId, set: values });
 }
 
+/** Read on every authenticated request: built once per connection. */
+const findPrincipal = preparedQuery('platform.principal', (db) =>
+  db
+    .select()
+    .from(principals)
+    .where(eq(principals.userId, sql.placeholder('id')))
+    .limit(1),
+);
+
 async function verifyPrincipal(database: Database, request: FastifyRequest): Promise<Principal> {
   let claims: AccessClaims;
   try {
@@ -66,7 +76,7 @@ async function verifyPrincipal(database: Database, request: FastifyRequest): Pro
   const id = Number(claims.sub);
   if (claims.type !== 'access' || !Number.isSafeInteger(id))
     throw new UnauthorizedError('Not an access token');
-  const [row] = await database.db.select().from(principals).where(eq(principals.userId, id)).limit(1);
+  const [row] = await findPrincipal(database.db, { id });
   if (!row?.isActive) throw new UnauthorizedError('The account is not active');
   return { id, isStaff: row.isStaff };
 }
