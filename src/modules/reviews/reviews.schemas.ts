@@ -11,10 +11,17 @@ export const REVIEW_ORDERINGS = ['-created_at', 'created_at', 'rating', '-rating
 export type ReviewOrdering = (typeof REVIEW_ORDERINGS)[number];
 
 const Rating = Type.Integer({ minimum: 1, maximum: 5, description: 'Whole stars, 1 to 5' });
-const Title = Type.String({ maxLength: TITLE_MAX_LENGTH, description: 'Plain text; empty when not given' });
+/** PostgreSQL text cannot hold NUL: such text is a 400, not a failed insert (a 500). */
+const NO_NUL = '^[^\\u0000]*$';
+const Title = Type.String({
+  maxLength: TITLE_MAX_LENGTH,
+  pattern: NO_NUL,
+  description: 'Plain text; empty when not given',
+});
 const Comment = Type.String({
   minLength: 1,
   maxLength: COMMENT_MAX_LENGTH,
+  pattern: NO_NUL,
   description: 'Plain text, stored and returned exactly as sent (never HTML-escaped)',
 });
 
