@@ -91,7 +91,8 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     ...(options.bus ? { bus: options.bus } : {}),
   });
   const deadLetters = await openDeadLetters({ config, database, modules: allModules, bus: events.bus.kind });
-  metrics.watchDeadLetters(() => deadLetters.counts());
+  // While the broker is away a scrape says nothing of its queues rather than wait on it.
+  metrics.watchDeadLetters(async () => (events.bus.isHealthy() ? deadLetters.counts() : new Map()));
   const platform: Platform = { routes, config, database, events, deadLetters, metrics, modules: hosted };
   app.decorate('platform', platform);
 
