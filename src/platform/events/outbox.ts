@@ -226,11 +226,10 @@ export class OutboxRelay {
     }
   }
 
+  /** One array parameter, not one per row: the same prepared statement for every batch. */
   private async mark(assignments: SQL, ids: number[]): Promise<void> {
-    const list = sql.join(
-      ids.map((id) => sql`${id}`),
-      sql`, `,
+    await this.database.db.execute(
+      sql`update platform.outbox set ${assignments} where id = any(${sql.param(ids)}::bigint[])`,
     );
-    await this.database.db.execute(sql`update platform.outbox set ${assignments} where id in (${list})`);
   }
 }
