@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, relative } from 'node:path';
 import postgres from 'postgres';
@@ -218,10 +218,15 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
   }
 }
 
-function writeReport(report: BenchReport, settings: BenchSettings): void {
+export function writeReport(report: BenchReport, settings: BenchSettings): void {
   mkdirSync(dirname(settings.resultsFile), { recursive: true });
+  writeFileSync(settings.dataFile, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(settings.chartFile, renderChart(report));
   const chart = relative(dirname(settings.resultsFile), settings.chartFile);
-  writeFileSync(settings.resultsFile, renderMarkdown(report, chart));
-  log(`wrote ${settings.resultsFile} and ${settings.chartFile}`);
+  const analysis =
+    settings.analysisFile && existsSync(settings.analysisFile)
+      ? readFileSync(settings.analysisFile, 'utf8')
+      : null;
+  writeFileSync(settings.resultsFile, renderMarkdown(report, chart, analysis));
+  log(`wrote ${settings.resultsFile}, ${settings.chartFile} and ${settings.dataFile}`);
 }

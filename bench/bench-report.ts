@@ -212,7 +212,11 @@ function relayTable(relay: RelayResult | null): string[] {
   ];
 }
 
-export function renderMarkdown(report: BenchReport, chartFile: string | null): string {
+export function renderMarkdown(
+  report: BenchReport,
+  chartFile: string | null,
+  analysis: string | null = null,
+): string {
   const checks = targetChecks(report);
   const { machine, settings, database, targets } = report;
   const unmet = checks.filter((check) => !check.met);
@@ -258,6 +262,7 @@ export function renderMarkdown(report: BenchReport, chartFile: string | null): s
     '',
     `The app's \`VmHWM\` (resident high-water mark over its whole life, catalog runs and checkout on the in-memory bus): ${fixed(report.appHighWaterMb, 0)} MB.`,
     '',
+    ...(analysis ? [analysis.trim(), ''] : []),
   ].join('\n');
 }
 

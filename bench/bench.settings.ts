@@ -20,6 +20,10 @@ export interface BenchSettings {
   vhost: string | undefined;
   resultsFile: string;
   chartFile: string;
+  /** The measurements as data, from which `--render` writes the report again. */
+  dataFile: string;
+  /** Hand-written reading of the numbers, appended to the report when present. */
+  analysisFile: string | undefined;
   ports: { ceiling: number; app: number };
 }
 
@@ -55,5 +59,7 @@ export const fullRun: BenchSettings = {
   vhost: env.BENCH_VHOST ?? 'mascotas_bench',
   resultsFile: 'bench/RESULTS.md',
   chartFile: 'bench/results.svg',
+  dataFile: 'bench/results.json',
+  analysisFile: 'bench/analysis.md',
   ports: { ceiling: 3901, app: 3902 },
 };

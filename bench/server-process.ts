@@ -46,6 +46,11 @@ export class ServerProcess {
   }
 
   static async start(options: StartOptions): Promise<ServerProcess> {
+    const taken = await fetch(`http://127.0.0.1:${options.port}/`).then(
+      () => true,
+      () => false,
+    );
+    if (taken) throw new Error(`port ${options.port} is taken by another process; stop it first`);
     mkdirSync(LOG_DIR, { recursive: true });
     const log = createWriteStream(`${LOG_DIR}/${options.name}.log`);
     const started = performance.now();

@@ -30,6 +30,8 @@ const settings: BenchSettings = {
   vhost: `mascotas_bench_smoke_${suffix}`,
   resultsFile: join(folder, 'RESULTS.md'),
   chartFile: join(folder, 'results.svg'),
+  dataFile: join(folder, 'results.json'),
+  analysisFile: undefined,
   ports: { ceiling: 3911, app: 3912 },
 };
 
