@@ -8,6 +8,7 @@ import { usersModule } from './modules/users/index.js';
 import { type Config, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import type { EventBus } from './platform/events/event-bus.js';
+import { frameworkErrorHandler } from './platform/http/errors.js';
 import { requestIdOf } from './platform/http/request-id.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import type { ModuleDefinition } from './platform/module.js';
@@ -61,6 +62,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     trustProxy: true,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
   });
   app.setValidatorCompiler(validatorCompiler());

@@ -182,3 +182,21 @@ describe('HTTP platform', () => {
     });
   });
 });
+
+describe('URLs the router refuses', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ modules: [notesModule, echoesModule] });
+  });
+  afterAll(async () => t.close());
+
+  it.each([
+    ['a malformed percent-encoding', '/api/notes/by-id/%E0%A4%A', 400, 'HTTP.BAD_URL'],
+    ['an over-long path parameter', `/api/notes/by-id/${'a'.repeat(500)}`, 414, 'HTTP.URI_TOO_LONG'],
+  ])('when the URL has %s, then it is a problem+json %s', async (_case, url, status, code) => {
+    const response = await t.app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ status, code });
+  });
+});

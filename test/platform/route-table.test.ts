@@ -12,7 +12,13 @@ describe('the route table', () => {
   it('when modules register routes, then each is recorded once with its module and schema', () => {
     const notes = t.app.platform.routes.filter((route) => route.module === 'notes');
     expect(notes.map((route) => `${route.method} ${route.url}`).sort()).toEqual(
-      ['GET /api/notes/admin', 'GET /api/notes/private', 'POST /api/notes', 'POST /api/notes/slow'].sort(),
+      [
+        'GET /api/notes/admin',
+        'GET /api/notes/by-id/:id',
+        'GET /api/notes/private',
+        'POST /api/notes',
+        'POST /api/notes/slow',
+      ].sort(),
     );
     expect(notes.find((route) => route.url === '/api/notes')?.schema?.body).toBeDefined();
     const platformRoutes = t.app.platform.routes

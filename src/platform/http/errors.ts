@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface FieldError {
   path: string;
@@ -69,6 +69,7 @@ const TITLES: Record<number, string> = {
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -86,6 +87,7 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_TYPE: 'HTTP.UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_MISSING_CONTENT_TYPE: 'HTTP.UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_BAD_URL: 'HTTP.BAD_URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'HTTP.URI_TOO_LONG',
   FST_ERR_ASYNC_CONSTRAINT: 'HTTP.BAD_REQUEST',
   FST_ERR_REQUEST_TIMEOUT: 'HTTP.REQUEST_TIMEOUT',
 };
@@ -118,6 +120,18 @@ function validationProblem(error: FastifyError, requestId: string): Problem {
   });
   const detail = errors.map((issue) => `${issue.path} ${issue.message}`).join('; ') || 'Invalid request';
   return { ...problem(400, 'VALIDATION_FAILED', detail, requestId), errors };
+}
+
+/** Errors the router raises before any route runs (a malformed or over-long URL): problem+json too. */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status =
+    error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const code = FASTIFY_CODES[error.code] ?? 'HTTP.BAD_REQUEST';
+  sendProblem(reply, problem(status, code, 'The request URL is malformed or too long', request.id));
 }
 
 /** One handler for every error: stable problem+json, and nothing internal in a 5xx. */
