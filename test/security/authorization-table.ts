@@ -37,6 +37,7 @@ export class ShopWorld implements MatrixWorld {
   static async create(t: TestApp, poolSize = 44): Promise<ShopWorld> {
     const shop = await seedShop(t);
     const category = await createCategory(t, shop.admin);
+    await t.settle();
     const pool: number[] = [];
     for (let index = 0; index < poolSize; index++) pool.push(await createProduct(t, shop.admin, category));
     await t.settle();
@@ -107,6 +108,9 @@ export class ShopWorld implements MatrixWorld {
   }
 }
 
+/** No such dead letter: the matrix checks the guard, not the operations themselves. */
+const DEAD_LETTER = 'cart.product_events:00000000-0000-4000-8000-000000000000';
+
 let unique = 0;
 const uniqueName = (prefix: string) => `${prefix}-${++unique}-${Date.now().toString(36)}`;
 
@@ -128,6 +132,36 @@ const productBody = (world: ShopWorld) => ({
 export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   'GET /health/live': { expect: everyone(200), request: () => ({ url: '/health/live' }) },
   'GET /health/ready': { expect: everyone(200), request: () => ({ url: '/health/ready' }) },
+
+  // the platform's operations API: staff only (an unknown dead letter is a 404 once past the guard)
+  'GET /api/admin/events/status': {
+    expect: adminOnly(200),
+    request: () => ({ url: '/api/admin/events/status' }),
+  },
+  'GET /api/admin/events/dead-letters': {
+    expect: adminOnly(200),
+    request: () => ({ url: '/api/admin/events/dead-letters' }),
+  },
+  'GET /api/admin/events/dead-letters/:id': {
+    expect: adminOnly(404),
+    request: () => ({ url: `/api/admin/events/dead-letters/${DEAD_LETTER}` }),
+  },
+  'POST /api/admin/events/dead-letters/:id/replay': {
+    expect: adminOnly(404),
+    request: () => ({ url: `/api/admin/events/dead-letters/${DEAD_LETTER}/replay` }),
+  },
+  'POST /api/admin/events/dead-letters/replay': {
+    expect: adminOnly(200),
+    request: () => ({ url: '/api/admin/events/dead-letters/replay', body: { queue: 'cart.product_events' } }),
+  },
+  'DELETE /api/admin/events/dead-letters/:id': {
+    expect: adminOnly(404),
+    request: () => ({ url: `/api/admin/events/dead-letters/${DEAD_LETTER}` }),
+  },
+  'DELETE /api/admin/events/dead-letters': {
+    expect: adminOnly(200),
+    request: () => ({ url: '/api/admin/events/dead-letters?queue=cart.product_events&all=true' }),
+  },
 
   // users
   'POST /api/users/register': {

@@ -37,7 +37,10 @@ async function actorsFor(t: TestApp, shop: Shop): Promise<Actors> {
  * seeded shop: each module's routes other than DELETE, then the DELETE routes, last, so that the
  * seeded rows serve the others as long as possible.
  */
-export function describeFuzz(owners: readonly (string | null)[]): void {
+export function describeFuzz(
+  owners: readonly (string | null)[],
+  options: { checkGroups?: boolean } = {},
+): void {
   const seed = fuzzSeed();
   const names = owners.map((owner) => owner ?? 'platform').join(', ');
   describe(`fuzzing the ${names} routes (FUZZ_SEED=${seed}, ${FUZZ_RUNS} runs per route and mode)`, () => {
@@ -65,6 +68,16 @@ export function describeFuzz(owners: readonly (string | null)[]): void {
         if (process.env.FUZZ_TIMING) console.log(`${route.method} ${route.url}: ${Date.now() - started} ms`);
       }
       return findings;
+    }
+
+    if (options.checkGroups) {
+      it('when the app starts, then every route belongs to a fuzz group (none escapes the fuzz)', () => {
+        const grouped: readonly (string | null)[] = Object.values(FUZZ_GROUPS).flat();
+        const loose = t.app.platform.routes.filter(
+          (route) => !route.hidden && !grouped.includes(route.module),
+        );
+        expect(loose.map((route) => `${route.method} ${route.url} (${route.module})`)).toEqual([]);
+      });
     }
 
     for (const owner of owners) {

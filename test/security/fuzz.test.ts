@@ -4,7 +4,8 @@ import { describeFuzz, FUZZ_GROUPS } from './fuzz-suite.js';
 
 /**
  * Schema-driven fuzzing of every route, split over three files so that each stays short: this one
- * takes the users module and the platform's own routes, fuzz-catalog and fuzz-commerce the others.
+ * takes the users module and the platform's own routes (health, the operations API), fuzz-catalog
+ * and fuzz-commerce the others.
  */
 describe('the fuzz files', () => {
   it('when the modules are listed, then every module is fuzzed by one of the files', () => {
@@ -13,4 +14,4 @@ describe('the fuzz files', () => {
   });
 });
 
-describeFuzz(FUZZ_GROUPS.users);
+describeFuzz(FUZZ_GROUPS.users, { checkGroups: true });

@@ -32,6 +32,7 @@ describe('resource limits (OWASP API4)', () => {
     admin = await adminAccount(t);
     customer = await registerAccount(t, 'limits');
     const category = await createCategory(t, admin);
+    await t.settle();
     products = [];
     for (let index = 0; index < 51; index++)
       products.push(await createProduct(t, admin, category, { stock: 1000 }));

@@ -120,6 +120,7 @@ export async function seedShop(t: TestApp): Promise<Shop> {
   const dogs = await createCategory(t, admin);
   const dogFood = await createCategory(t, admin, dogs);
   const cats = await createCategory(t, admin);
+  await t.settle(); // products knows categories from their events
   const productIds = [
     await createProduct(t, admin, dogFood),
     await createProduct(t, admin, dogs, { specifications: { weight_kg: 2 } }),
