@@ -237,6 +237,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
   ],
   'Dog Beds': [
     {
+      name: 'Elevated Cooling Dog Cot Large',
+      description: 'Breathable mesh cot on a steel frame, keeps dogs cool and off the floor.',
+      price: '45.00',
+      stock: 11,
+      specifications: { size: 'L', max_load_kg: 68, indoor_outdoor: true },
+    },
+    {
       name: 'Orthopaedic Memory Foam Dog Bed XL',
       description: 'Memory-foam base with a washable, water-resistant cover for large dogs.',
       price: '119.00',
@@ -275,6 +282,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
     },
   ],
   'Cat Litter': [
+    {
+      name: 'World’s Best Cat Litter Multi-Cat 12.7 kg',
+      description: 'Clumping whole-kernel corn litter, flushable and lightweight.',
+      price: '34.49',
+      stock: 7,
+      specifications: { weight_kg: 12.7, type: 'corn', flushable: true },
+    },
     {
       name: "Dr. Elsey's Ultra Clumping Litter 18 kg",
       description: 'Unscented, low-dust clay litter that forms hard clumps.',
@@ -315,6 +329,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
   ],
   Aquariums: [
     {
+      name: 'Hydor Koralia Circulation Pump 3,000 L/h',
+      description: 'Magnetic-mount pump that creates natural water movement in reef tanks.',
+      price: '42.00',
+      stock: 0,
+      specifications: { flow_l_per_h: 3000, power_w: 4.5 },
+    },
+    {
       name: 'Fluval Flex 57 L Aquarium Kit',
       description: 'Curved-front aquarium with 3-stage filtration and remote-controlled LED.',
       price: '169.99',
@@ -331,6 +352,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
   ],
   'Fish Food': [
     {
+      name: 'Frozen Bloodworms Blister Pack 100 g',
+      description: 'Gamma-irradiated bloodworm cubes, a protein treat for carnivorous fish.',
+      price: '4.25',
+      stock: 19,
+      specifications: { weight_g: 100, cubes: 40, frozen: true },
+    },
+    {
       name: 'TetraMin Tropical Flakes 200 g',
       description: 'Staple flake food for all tropical fish, clean and clear water formula.',
       price: '11.49',
@@ -346,6 +374,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
     },
   ],
   'Bird Cages': [
+    {
+      name: 'Zoo-Max Parrot Play Stand',
+      description: 'Tabletop play stand with ladder, perches and two stainless cups.',
+      price: '64.95',
+      stock: 2,
+      specifications: { height_cm: 55, cups: 2 },
+    },
     {
       name: 'Vision Bird Cage Medium',
       description: 'Easy-clean cage for budgies and finches with deep seed-catching base.',
@@ -379,6 +414,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
   ],
   Hutches: [
     {
+      name: 'Guinea Pig Indoor Cage 120 cm',
+      description: 'Deep plastic base with a wire top that opens fully, hay rack included.',
+      price: '79.99',
+      stock: 6,
+      specifications: { length_cm: 120, hay_rack: true },
+    },
+    {
       name: 'Two-Storey Wooden Rabbit Hutch',
       description: 'Fir-wood hutch with ramp, run and weatherproof felt roof.',
       price: '149.99',
@@ -394,6 +436,13 @@ const PRODUCTS: Record<string, CatalogProduct[]> = {
     },
   ],
   'Small Pet Bedding': [
+    {
+      name: 'Aspen Wood Shavings 56 L',
+      description: 'Kiln-dried aspen shavings, aromatic-oil free and low dust.',
+      price: '12.99',
+      stock: 0,
+      specifications: { volume_l: 56, wood: 'aspen' },
+    },
     {
       name: 'Carefresh Natural Paper Bedding 30 L',
       description: 'Soft, absorbent, 99% dust-free paper bedding.',
@@ -453,7 +502,7 @@ const config = loadConfig({
   OUTBOX_BATCH_SIZE: '1000',
   EVENT_PREFETCH: '50',
   DATABASE_POOL_SIZE: '20',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: 'error',
   ...process.env,
   MODULES: 'all',
 });

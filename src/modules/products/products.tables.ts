@@ -49,7 +49,9 @@ export const products = schema.table(
       'products_animal_type_known',
       sql`${table.animalType} in ('dog', 'cat', 'bird', 'fish', 'small_pet', 'other')`,
     ),
-    index('products_category_idx').on(table.categoryId).where(live),
+    // Category first serves the category filter and its count; price next serves a category's
+    // listing by price, where prices and categories are correlated (EXPLAIN in docs/modules/catalog.md).
+    index('products_category_price_idx').on(table.categoryId, table.priceCents, table.id).where(live),
     index('products_animal_type_idx').on(table.animalType).where(live),
     index('products_price_idx').on(table.priceCents, table.id).where(live),
     index('products_created_idx').on(table.createdAt, table.id).where(live),

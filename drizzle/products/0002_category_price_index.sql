@@ -1,0 +1,2 @@
+DROP INDEX "products"."products_category_idx";--> statement-breakpoint
+CREATE INDEX "products_category_price_idx" ON "products"."products" USING btree ("category_id","price_cents","id") WHERE deleted_at is null;
