@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCatalogApp,
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => catalog.t.close());
 
-const inject = (options: Parameters<CatalogTest['t']['app']['inject']>[0]) => catalog.t.app.inject(options);
+const inject = (options: InjectOptions) => catalog.t.app.inject(options);
 
 describe('POST /api/categories', () => {
   it('when an admin creates a category, then it answers 201 with the whole category', async () => {
