@@ -7,8 +7,9 @@ export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id });
 export type IdParams = Static<typeof IdParams>;
 
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
-const Description = Type.String({ maxLength: 2000 });
+/** Some non-blank character, and no NUL anywhere: PostgreSQL text cannot hold it (it was a 500). */
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$' });
+const Description = Type.String({ maxLength: 2000, pattern: '^[^\\u0000]*$' });
 const ParentId = Type.Union([Id, Type.Null()]);
 
 export const CategoryBody = Type.Object(
