@@ -13,6 +13,7 @@ import {
   sql,
 } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/database.js';
+import { preparedQuery } from '../../platform/db/prepared-query.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
 import type { Ordering } from './ordering.js';
@@ -53,22 +54,72 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-function matching(filters: ProductFilters): SQL | undefined {
-  const conditions: (SQL | undefined)[] = [live];
-  if (filters.categoryIds) conditions.push(inArray(products.categoryId, filters.categoryIds));
-  if (filters.animalType) conditions.push(eq(products.animalType, filters.animalType));
-  if (filters.search) {
-    const pattern = `%${escapeLike(filters.search)}%`;
-    conditions.push(sql`(${products.name} ilike ${pattern} or ${products.description} ilike ${pattern})`);
+/** The filters as a query shape with placeholders (one prepared statement per shape) and their values. */
+interface Shape {
+  key: string;
+  where: SQL;
+  values: Record<string, unknown>;
+}
+
+function shapeOf(filters: ProductFilters): Shape {
+  const conditions: SQL[] = [live];
+  const values: Record<string, unknown> = {};
+  const key: string[] = [];
+  if (filters.categoryIds) {
+    const ids = filters.categoryIds.map((id, index) => {
+      values[`category${index}`] = id;
+      return sql.placeholder(`category${index}`);
+    });
+    conditions.push(inArray(products.categoryId, ids));
+    key.push(`category${ids.length}`);
   }
-  if (filters.minCents !== undefined) conditions.push(gte(products.priceCents, filters.minCents));
-  if (filters.maxCents !== undefined) conditions.push(lte(products.priceCents, filters.maxCents));
-  if (filters.inStock === true) conditions.push(sql`${products.stock} > 0`);
-  if (filters.inStock === false) conditions.push(eq(products.stock, 0));
-  return and(...conditions);
+  if (filters.animalType) {
+    conditions.push(eq(products.animalType, sql.placeholder('animalType')));
+    values.animalType = filters.animalType;
+    key.push('animal');
+  }
+  if (filters.search) {
+    const pattern = sql.placeholder('pattern');
+    conditions.push(sql`(${products.name} ilike ${pattern} or ${products.description} ilike ${pattern})`);
+    values.pattern = `%${escapeLike(filters.search)}%`;
+    key.push('search');
+  }
+  if (filters.minCents !== undefined) {
+    conditions.push(gte(products.priceCents, sql.placeholder('minCents')));
+    values.minCents = filters.minCents;
+    key.push('min');
+  }
+  if (filters.maxCents !== undefined) {
+    conditions.push(lte(products.priceCents, sql.placeholder('maxCents')));
+    values.maxCents = filters.maxCents;
+    key.push('max');
+  }
+  if (filters.inStock === true) {
+    conditions.push(sql`${products.stock} > 0`);
+    key.push('in-stock');
+  }
+  if (filters.inStock === false) {
+    conditions.push(eq(products.stock, 0));
+    key.push('out-of-stock');
+  }
+  return { key: key.join(' '), where: and(...conditions)!, values };
 }
 
 const withCategoryName = { ...getTableColumns(products), categoryName: categoryRefs.name };
+
+type Query<T> = (executor: Executor, values?: Record<string, unknown>) => Promise<T>;
+
+/** One prepared query per shape, made on first use: the catalog's reads skip drizzle's builder. */
+function shaped<T>(queries: Map<string, Query<T>>, key: string, make: () => Query<T>): Query<T> {
+  let query = queries.get(key);
+  if (!query) {
+    query = make();
+    queries.set(key, query);
+  }
+  return query;
+}
+
+const listQueries = new Map<string, Query<Product[]>>();
 
 export async function listProducts(
   executor: Executor,
@@ -76,28 +127,46 @@ export async function listProducts(
   ordering: Ordering,
   window: PageWindow,
 ): Promise<Product[]> {
-  return executor
-    .select(withCategoryName)
-    .from(products)
-    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
-    .where(matching(filters))
-    .orderBy(...ORDER_BY[ordering])
-    .limit(window.limit)
-    .offset(window.offset);
+  const shape = shapeOf(filters);
+  const name = `products.list ${ordering} ${shape.key}`;
+  const query = shaped(listQueries, name, () =>
+    preparedQuery(name, (db) =>
+      db
+        .select(withCategoryName)
+        .from(products)
+        .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
+        .where(shape.where)
+        .orderBy(...ORDER_BY[ordering])
+        .limit(sql.placeholder('limit'))
+        .offset(sql.placeholder('offset')),
+    ),
+  );
+  return query(executor, { ...shape.values, limit: window.limit, offset: window.offset });
 }
+
+const countQueries = new Map<string, Query<{ n: number }[]>>();
 
 /** Only the filters: no join, no ordering, so PostgreSQL may answer from an index alone. */
 export async function countProducts(executor: Executor, filters: ProductFilters): Promise<number> {
-  const [row] = await executor.select({ n: count() }).from(products).where(matching(filters));
+  const shape = shapeOf(filters);
+  const name = `products.count ${shape.key}`;
+  const query = shaped(countQueries, name, () =>
+    preparedQuery(name, (db) => db.select({ n: count() }).from(products).where(shape.where)),
+  );
+  const [row] = await query(executor, shape.values);
   return row?.n ?? 0;
 }
 
-export async function findProduct(executor: Executor, id: number): Promise<Product | undefined> {
-  const [row] = await executor
+const findQuery = preparedQuery('products.find', (db) =>
+  db
     .select(withCategoryName)
     .from(products)
     .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
-    .where(and(eq(products.id, id), live));
+    .where(and(eq(products.id, sql.placeholder('id')), live)),
+);
+
+export async function findProduct(executor: Executor, id: number): Promise<Product | undefined> {
+  const [row] = await findQuery(executor, { id });
   return row;
 }
 
