@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import type { RouteRecord } from '../../src/platform/platform.js';
+import { sweepRequests } from './attack-sweep.js';
 import {
   type Finding,
   type Knowledge,
@@ -75,9 +76,10 @@ function kindOf(problem: string): string {
 }
 
 /**
- * Sends generated requests to one route (valid ones, then mutated ones) as every role, and reports
- * every kind of answer that breaks the rules of `responseProblems` once, with the seed and path
- * that replay the run (`fc.check(property, { seed, path })`, or FUZZ_SEED for the whole suite).
+ * Fuzzes one route: the sweep (every field × every class of attack), then random requests, valid
+ * and mutated, as every role. Reports every kind of answer that breaks the rules of
+ * `responseProblems` once, with what replays it: the sweep case, or the seed and path of the run
+ * (`fc.check(property, { seed, path })`), and FUZZ_SEED for the whole suite.
  */
 export async function fuzzRoute(
   app: FastifyInstance,
@@ -86,36 +88,50 @@ export async function fuzzRoute(
 ): Promise<Finding[]> {
   const findings = new Map<string, Finding>();
   const roles = Object.keys(options.actors) as Role[];
+  const schema = route.schema as JsonSchema | undefined;
+  const key = routeKey(route);
+
+  async function check(parts: RequestParts, role: Role, mode: string, replay: string): Promise<void> {
+    const actor = options.actors[role];
+    let problems: string[];
+    let summary = describeRequest(route.method, parts, role);
+    try {
+      const response = await send(app, route.method, parts, actor.headers);
+      problems = responseProblems(route, response, actor.viewer, options.knowledge, parts.inputs);
+      summary = `${summary} → ${response.statusCode} ${response.body.slice(0, 300)}`;
+    } catch (error) {
+      problems = [`the request could not be sent: ${String(error)}`];
+    }
+    const kind = `${mode} ${problems.map(kindOf).join(' | ')}`;
+    if (problems.length === 0 || findings.has(kind)) return;
+    findings.set(kind, { route: key, problem: problems.join(' | '), detail: `${replay}: ${summary}` });
+  }
+
+  // The sweep, as an admin (who gets past every guard to the handler): each field × each class of attack.
+  const sweepSeed = seedFor(options.seed, `${key} sweep`);
+  const sweep = sweepRequests({ ...route, schema }, options.hints, sweepSeed);
+  const sweeper: Role = roles.includes('admin') ? 'admin' : (roles[0] as Role);
+  for (const [index, parts] of sweep.entries()) {
+    await check(
+      parts,
+      sweeper,
+      'sweep',
+      `sweep case ${index} (seed=${sweepSeed}, FUZZ_SEED=${options.seed})`,
+    );
+  }
+
+  // Random requests, valid then mutated, as every role; the property records and goes on, so that
+  // one kind of problem does not hide the others.
   for (const mode of ['valid', 'mutated'] as Mode[]) {
-    const seed = seedFor(options.seed, `${routeKey(route)} ${mode}`);
+    const seed = seedFor(options.seed, `${key} ${mode}`);
     let run = 0;
-    const report = (problems: string[], detail: string) => {
-      const key = `${mode} ${problems.map(kindOf).join(' | ')}`;
-      if (findings.has(key)) return;
-      findings.set(key, {
-        route: routeKey(route),
-        problem: problems.join(' | '),
-        detail: `${mode} run, replay with seed=${seed} path="${run}" (FUZZ_SEED=${options.seed}): ${detail}`,
-      });
-    };
-    // The property records what it finds and goes on, so that one kind of problem does not hide the others.
     const property = fc.asyncProperty(
-      requestArbitrary({ ...route, schema: route.schema as JsonSchema | undefined }, options.hints, mode),
+      requestArbitrary({ ...route, schema }, options.hints, mode),
       fc.constantFrom(...roles),
       async (parts, role) => {
-        const actor = options.actors[role];
-        try {
-          const response = await send(app, route.method, parts, actor.headers);
-          const problems = responseProblems(route, response, actor.viewer, options.knowledge, parts.inputs);
-          const summary = `${describeRequest(route.method, parts, role)} → ${response.statusCode} ${response.body.slice(0, 300)}`;
-          if (problems.length > 0) report(problems, summary);
-        } catch (error) {
-          report(
-            [`the request could not be sent: ${String(error)}`],
-            describeRequest(route.method, parts, role),
-          );
-        }
+        const replay = `${mode} run, replay with seed=${seed} path="${run}" (FUZZ_SEED=${options.seed})`;
         run += 1;
+        await check(parts, role, mode, replay);
         return true;
       },
     );

@@ -166,7 +166,9 @@ export function knowledgeOf(shop: Shop): Knowledge {
 export function hintsFor(shop: Shop, module: string | null): Hints {
   const userIds = [shop.admin.id, shop.customerA.id, shop.customerB.id];
   const ids: Record<string, readonly (string | number)[]> = {
-    users: userIds,
+    // Not the fuzz's own customer and admin: an admin route that promoted or deactivated them would
+    // change who the fuzz's "customer" is for the rest of the route's runs.
+    users: [shop.customerB.id],
     categories: shop.categoryIds,
     products: shop.productIds,
     orders: shop.orderIds,
