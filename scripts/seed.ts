@@ -19,11 +19,11 @@ import { sql } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
 import { CategoriesService, type CategoryNode } from '../src/modules/categories/categories.service.js';
 import type { AnimalType } from '../src/modules/products/animal-type.js';
-import { parseCents } from '../src/modules/products/money.js';
 import { type ProductInput, ProductsService } from '../src/modules/products/products.service.js';
 import { loadConfig } from '../src/platform/config.js';
 import { queryRows } from '../src/platform/db/database.js';
 import { MemoryEventBus } from '../src/platform/events/memory-bus.js';
+import { parseCents } from '../src/platform/money.js';
 
 const BATCH_SIZE = 2_000;
 

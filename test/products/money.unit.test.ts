@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCents, parseCents } from '../../src/modules/products/money.js';
+import { formatCents, parseCents } from '../../src/platform/money.js';
 
 describe('parseCents', () => {
   it.each([

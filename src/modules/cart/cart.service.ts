@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
+import { formatCents } from '../../platform/money.js';
 import {
   EmptyCartError,
   InsufficientStockError,
@@ -12,7 +13,6 @@ import {
   TooManyLinesError,
   UnavailableItemsError,
 } from './cart.errors.js';
-import { formatCents } from './cart.money.js';
 import type { CartLine } from './cart.repository.js';
 import * as repository from './cart.repository.js';
 import {

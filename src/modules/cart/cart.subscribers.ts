@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Executor } from '../../platform/db/database.js';
 import type { EventEnvelope } from '../../platform/events/envelope.js';
 import type { Delivery } from '../../platform/events/event-bus.js';
-import { parseCents } from './cart.money.js';
+import { centsOf } from '../../platform/money.js';
 import * as repository from './cart.repository.js';
 
 /** What the cart reads of the catalog's events (docs/events.md); other fields are ignored. */
@@ -37,7 +37,7 @@ export async function onProductEvent(message: EventEnvelope, tx: Executor, deliv
     await repository.applyProduct(tx, {
       productId: event.product_id,
       name: event.name,
-      priceCents: parseCents(event.price),
+      priceCents: centsOf(event.price),
       stock: event.stock,
       categoryId: event.category_id,
       version: event.version,

@@ -4,6 +4,7 @@ import { recordEvents } from '../../platform/events/outbox.js';
 import type { Principal } from '../../platform/http/auth.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
 import type { PageWindow } from '../../platform/http/paging.js';
+import { centsOf, formatCents } from '../../platform/money.js';
 import type { CartCheckedOut } from '../cart/contract.js';
 import { ORDER_CANCELLED, ORDER_CREATED, ORDER_EXCHANGE, ORDER_UPDATED } from './contract.js';
 import {
@@ -12,7 +13,6 @@ import {
   OrderNotFoundError,
   UnknownProductsError,
 } from './orders.errors.js';
-import { formatCents, parseCents } from './orders.money.js';
 import type { NewOrder, OrderLine, OrderRecord } from './orders.repository.js';
 import * as repository from './orders.repository.js';
 import type { Order, PlaceOrderBody } from './orders.schemas.js';
@@ -152,7 +152,7 @@ export class OrdersService {
       return {
         productId: item.product_id,
         productName: product.name,
-        unitPriceCents: parseCents(item.unit_price),
+        unitPriceCents: centsOf(item.unit_price),
         quantity: item.quantity,
       };
     });

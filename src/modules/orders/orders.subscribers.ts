@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import type { Executor } from '../../platform/db/database.js';
 import type { EventEnvelope } from '../../platform/events/envelope.js';
 import type { Delivery } from '../../platform/events/event-bus.js';
-import { parseCents } from './orders.money.js';
+import { centsOf } from '../../platform/money.js';
 import * as repository from './orders.repository.js';
 import type { OrdersService } from './orders.service.js';
 
@@ -50,7 +50,7 @@ export function productEventHandler(service: OrdersService) {
       await repository.applyProduct(tx, {
         productId: event.product_id,
         name: event.name,
-        priceCents: parseCents(event.price),
+        priceCents: centsOf(event.price),
         version: event.version,
       });
     } else if (key === 'product.deleted') {

@@ -1,4 +1,5 @@
 import type { OutboxEvent } from '../../platform/events/outbox.js';
+import { formatCents } from '../../platform/money.js';
 import {
   PRODUCT_EVENTS,
   type ProductDeletedPayload,
@@ -7,7 +8,6 @@ import {
   type StockPayload,
   type StockRejectedPayload,
 } from './contract.js';
-import { formatCents } from './money.js';
 import type { ProductRow } from './products.repository.js';
 import type { ReservedLine } from './reservations.repository.js';
 

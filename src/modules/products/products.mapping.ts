@@ -1,4 +1,4 @@
-import { formatCents, parseCents } from './money.js';
+import { formatCents, parseCents } from '../../platform/money.js';
 import { DEFAULT_ORDERING } from './ordering.js';
 import { InvalidPriceError, InvalidPriceRangeError, NulInSpecificationsError } from './products.errors.js';
 import type { Product } from './products.repository.js';

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { DECIMAL_PATTERN } from '../../platform/money.js';
 import { ANIMAL_TYPES, type AnimalType as AnimalTypeValue } from './animal-type.js';
-import { DECIMAL_PATTERN } from './money.js';
 import { ORDERINGS, type Ordering as OrderingValue } from './ordering.js';
 
 /** Ids are PostgreSQL `integer`s; a larger one could never exist, so it is a 400, not a 500. */

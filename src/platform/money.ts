@@ -24,3 +24,10 @@ export function formatCents(cents: number): string {
   const units = Math.floor(cents / 100);
   return `${units}.${String(cents % 100).padStart(2, '0')}`;
 }
+
+/** A price carried by another module's event: malformed means the event is wrong, so it throws (retry, then dead letter). */
+export function centsOf(value: string | number): number {
+  const cents = parseCents(value);
+  if (cents === undefined) throw new Error(`not a price with at most two decimals: ${JSON.stringify(value)}`);
+  return cents;
+}
