@@ -17,7 +17,7 @@ import { preparedQuery } from '../../platform/db/prepared-query.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
 import type { Ordering } from './ordering.js';
-import { categoryRefs, products, reviewRefs } from './products.tables.js';
+import { categoryRefs, productCounts, products, reviewRefs } from './products.tables.js';
 
 export type ProductRow = typeof products.$inferSelect;
 export type Product = ProductRow & { categoryName: string | null };
@@ -146,12 +146,38 @@ export async function listProducts(
 
 const countQueries = new Map<string, Query<{ n: number }[]>>();
 
-/** Only the filters: no join, no ordering, so PostgreSQL may answer from an index alone. */
+/** Shapes the tally answers: no filter, the category (with its sub-categories), the animal type. */
+const TALLIED = /^(category\d+)?( ?animal)?$/;
+
+/** The same placeholders as `shapeOf`, over `product_counts`. */
+function tallyOf(filters: ProductFilters): SQL | undefined {
+  const conditions: SQL[] = [];
+  if (filters.categoryIds) {
+    const ids = filters.categoryIds.map((_, index) => sql.placeholder(`category${index}`));
+    conditions.push(inArray(productCounts.categoryId, ids));
+  }
+  if (filters.animalType) conditions.push(eq(productCounts.animalType, sql.placeholder('animalType')));
+  return and(...conditions);
+}
+
+/**
+ * Exact counts that do not scan the catalog: filtered at most by category and animal type, the
+ * answer is a sum over `product_counts`, which triggers keep in step with every change of
+ * `products` in the changing transaction (drizzle/products/0003). Other filters (search, price,
+ * stock) count their matching rows, without join or ordering.
+ */
 export async function countProducts(executor: Executor, filters: ProductFilters): Promise<number> {
   const shape = shapeOf(filters);
   const name = `products.count ${shape.key}`;
   const query = shaped(countQueries, name, () =>
-    preparedQuery(name, (db) => db.select({ n: count() }).from(products).where(shape.where)),
+    preparedQuery(name, (db) =>
+      TALLIED.test(shape.key)
+        ? db
+            .select({ n: sql<number>`coalesce(sum(${productCounts.live}), 0)::int` })
+            .from(productCounts)
+            .where(tallyOf(filters))
+        : db.select({ n: count() }).from(products).where(shape.where),
+    ),
   );
   const [row] = await query(executor, shape.values);
   return row?.n ?? 0;

@@ -8,6 +8,7 @@ import {
   jsonb,
   numeric,
   pgSchema,
+  primaryKey,
   serial,
   smallint,
   text,
@@ -61,6 +62,21 @@ export const products = schema.table(
       .on(table.ratingAvg.desc().nullsLast(), table.id.desc().nullsFirst())
       .where(live),
   ],
+);
+
+/**
+ * Live products per category and animal type, kept by triggers on `products` (in the changing
+ * transaction, see drizzle/products/0003): an exact count of a listing filtered by nothing else
+ * is a sum over a few dozen rows instead of a scan of the catalog.
+ */
+export const productCounts = schema.table(
+  'product_counts',
+  {
+    categoryId: integer('category_id').notNull(),
+    animalType: text('animal_type').$type<AnimalType>().notNull(),
+    live: integer('live').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.categoryId, table.animalType] })],
 );
 
 /** Read model of the taxonomy, fed by `category_events`: names for `category_name`, parents for the filter. */
