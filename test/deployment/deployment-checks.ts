@@ -36,7 +36,7 @@ export function uncoveredRoutes(kong: KongConfig, routes: readonly AppRoute[]): 
  * path belongs to a module prefix or /docs (a misspelt or stale path is an error, not dead config).
  */
 export function kongRouteProblems(kong: KongConfig, moduleNames: readonly string[]): string[] {
-  const prefixes = [...moduleNames.map((name) => `/api/${name}`), '/docs'];
+  const prefixes = [...moduleNames.map((name) => `/api/${name}`), '/api/admin/events', '/docs'];
   const problems = moduleNames
     .filter((name) => !routeFor(kong, 'GET', `/api/${name}`) || !routeFor(kong, 'POST', `/api/${name}/any`))
     .map((name) => `module ${name}: no Kong route for /api/${name}`);
