@@ -33,8 +33,8 @@ export class ShopWorld implements MatrixWorld {
     private readonly pool: number[],
   ) {}
 
-  /** The seeded shop and a pool of products for the cells (the full matrix uses about 40). */
-  static async create(t: TestApp, poolSize = 44): Promise<ShopWorld> {
+  /** The seeded shop and a pool of products for the cells (the full matrix puts about 27 in carts). */
+  static async create(t: TestApp, poolSize = 32): Promise<ShopWorld> {
     const shop = await seedShop(t);
     const category = await createCategory(t, shop.admin);
     await t.settle();
@@ -87,6 +87,33 @@ export class ShopWorld implements MatrixWorld {
     const body = { product_id: product, quantity: 1 };
     await call(this.t, 'POST', '/api/cart/items', { headers: this.headersOf(owner), body, expect: 201 });
     return product;
+  }
+
+  private readonly kept = new Map<string, Promise<number | string>>();
+
+  /**
+   * A resource of the owner shared by the cells that must not change it (a refused request uses up
+   * nothing); cells that are allowed to change it make their own with `fresh`.
+   */
+  private keep<T extends number | string>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.kept.has(key)) this.kept.set(key, make());
+    return this.kept.get(key) as Promise<T>;
+  }
+
+  async orderFor(owner: Owner, fresh: boolean): Promise<string> {
+    return fresh ? this.order(owner) : this.keep(`order ${owner}`, () => this.order(owner));
+  }
+
+  async reviewFor(owner: Owner, fresh: boolean): Promise<number> {
+    return fresh ? this.review(owner) : this.keep(`review ${owner}`, () => this.review(owner));
+  }
+
+  async categoryFor(fresh: boolean): Promise<number> {
+    return fresh ? this.emptyCategory() : this.keep('category', () => this.emptyCategory());
+  }
+
+  async productFor(fresh: boolean): Promise<number> {
+    return fresh ? this.freshProduct() : this.keep('product', () => this.freshProduct());
   }
 
   async emptyCategory(): Promise<number> {
@@ -251,21 +278,23 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   },
   'PUT /api/categories/:id': {
     expect: adminOnly(200),
-    request: async ({ world }) => ({
-      url: `/api/categories/${await world.emptyCategory()}`,
+    request: async ({ world, actor }) => ({
+      url: `/api/categories/${await world.categoryFor(actor === 'admin')}`,
       body: { name: uniqueName('Matrix category'), description: 'replaced' },
     }),
   },
   'PATCH /api/categories/:id': {
     expect: adminOnly(200),
-    request: async ({ world }) => ({
-      url: `/api/categories/${await world.emptyCategory()}`,
+    request: async ({ world, actor }) => ({
+      url: `/api/categories/${await world.categoryFor(actor === 'admin')}`,
       body: { description: 'changed' },
     }),
   },
   'DELETE /api/categories/:id': {
     expect: adminOnly(204),
-    request: async ({ world }) => ({ url: `/api/categories/${await world.emptyCategory()}` }),
+    request: async ({ world, actor }) => ({
+      url: `/api/categories/${await world.categoryFor(actor === 'admin')}`,
+    }),
   },
 
   // products
@@ -280,21 +309,23 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   },
   'PUT /api/products/:id': {
     expect: adminOnly(200),
-    request: async ({ world }) => ({
-      url: `/api/products/${await world.freshProduct()}`,
+    request: async ({ world, actor }) => ({
+      url: `/api/products/${await world.productFor(actor === 'admin')}`,
       body: productBody(world),
     }),
   },
   'PATCH /api/products/:id': {
     expect: adminOnly(200),
-    request: async ({ world }) => ({
-      url: `/api/products/${await world.freshProduct()}`,
+    request: async ({ world, actor }) => ({
+      url: `/api/products/${await world.productFor(actor === 'admin')}`,
       body: { stock: 5 },
     }),
   },
   'DELETE /api/products/:id': {
     expect: adminOnly(204),
-    request: async ({ world }) => ({ url: `/api/products/${await world.freshProduct()}` }),
+    request: async ({ world, actor }) => ({
+      url: `/api/products/${await world.productFor(actor === 'admin')}`,
+    }),
   },
   'POST /api/products/:id/stock': {
     expect: adminOnly(200),
@@ -351,16 +382,18 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   },
   'GET /api/orders/:id': {
     expect: owned(200, 404, 200),
-    request: async ({ world, owner }) => ({ url: `/api/orders/${await world.order(owner)}` }),
+    request: async ({ world, owner }) => ({ url: `/api/orders/${await world.orderFor(owner, false)}` }),
   },
   'POST /api/orders/:id/cancel': {
     expect: owned(200, 404, 200),
-    request: async ({ world, owner }) => ({ url: `/api/orders/${await world.order(owner)}/cancel` }),
+    request: async ({ world, actor, owner }) => ({
+      url: `/api/orders/${await world.orderFor(owner, actor === owner || actor === 'admin')}/cancel`,
+    }),
   },
   'PATCH /api/orders/:id/status': {
     expect: adminOnly(200),
-    request: async ({ world, owner }) => ({
-      url: `/api/orders/${await world.order(owner)}/status`,
+    request: async ({ world, actor, owner }) => ({
+      url: `/api/orders/${await world.orderFor(owner, actor === 'admin')}/status`,
       body: { status: 'cancelled' },
     }),
   },
@@ -388,13 +421,15 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   },
   'PATCH /api/reviews/:id': {
     expect: owned(200, 403, 403),
-    request: async ({ world, owner }) => ({
-      url: `/api/reviews/${await world.review(owner)}`,
+    request: async ({ world, actor, owner }) => ({
+      url: `/api/reviews/${await world.reviewFor(owner, actor === owner)}`,
       body: { rating: 1 },
     }),
   },
   'DELETE /api/reviews/:id': {
     expect: owned(204, 403, 204),
-    request: async ({ world, owner }) => ({ url: `/api/reviews/${await world.review(owner)}` }),
+    request: async ({ world, actor, owner }) => ({
+      url: `/api/reviews/${await world.reviewFor(owner, actor === owner || actor === 'admin')}`,
+    }),
   },
 };
