@@ -33,6 +33,10 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 600 }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
   CORS_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({
+    pattern: '^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$',
+    default: 'false',
+  }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
@@ -44,7 +48,11 @@ export const ConfigSchema = Type.Object({
 });
 
 export type RawConfig = Static<typeof ConfigSchema>;
-export type Config = RawConfig & { JWT_SECRET: string; modules: string[] | 'all' };
+export type Config = RawConfig & {
+  JWT_SECRET: string;
+  modules: string[] | 'all';
+  trustProxy: boolean | string;
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -80,6 +88,11 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
+/** `false` (default: X-Forwarded-* are the client's words), `true`, or the proxies' addresses/CIDRs. */
+function trustProxyOf(value: string): boolean | string {
+  return value === 'true' || value === 'false' ? value === 'true' : value;
+}
+
 export function resolveConfig(raw: RawConfig): Config {
   let secret = raw.JWT_SECRET;
   if (!secret) {
@@ -92,7 +105,7 @@ export function resolveConfig(raw: RawConfig): Config {
         : developmentSecret(raw.DATA_DIR);
   }
   const modules = raw.MODULES === 'all' ? 'all' : raw.MODULES.split(',');
-  return { ...raw, JWT_SECRET: secret, modules };
+  return { ...raw, JWT_SECRET: secret, modules, trustProxy: trustProxyOf(raw.TRUST_PROXY) };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
