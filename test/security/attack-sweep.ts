@@ -31,6 +31,7 @@ const ANY_SWEEP: unknown[] = [null, true, {}, [], nestedObjects(40)];
 const QUERY_SWEEP = [
   '\u0000',
   "' OR '1'='1",
+  '{"$gt": ""}',
   'x'.repeat(2_000),
   '1e400',
   '1e20',

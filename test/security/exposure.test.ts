@@ -284,6 +284,27 @@ describe('exposure and mass assignment', () => {
     });
   });
 
+  it("when another user replays someone's Idempotency-Key, then they get an order of their own, never the first user's", async () => {
+    const key = 'shared-key-0001';
+    const body = { items: [{ product_id: world.orderProduct(), quantity: 1 }] };
+    const first = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { ...world.headersOf('customerA'), 'idempotency-key': key },
+      payload: body,
+    });
+    expect(first.statusCode).toBe(201);
+    const replayed = await t.app.inject({
+      method: 'POST',
+      url: '/api/orders',
+      headers: { ...world.headersOf('customerB'), 'idempotency-key': key },
+      payload: body,
+    });
+    expect(replayed.statusCode).toBe(201);
+    expect(replayed.json().id).not.toBe(first.json().id);
+    expect(replayed.json().user_id).toBe(world.shop.customerB.id);
+  });
+
   it('when a product or a category is written with ids, ratings or counts, then it is a 400', async () => {
     const admin = world.headersOf('admin');
     const product = {
