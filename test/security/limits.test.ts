@@ -306,3 +306,37 @@ describe('the in-process rate limit (RATE_LIMIT_MAX=5 per 60 s)', () => {
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
   });
 });
+
+describe('the in-process rate limit behind a trusted proxy (TRUST_PROXY=10.0.0.9)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({
+      modules: [categoriesModule],
+      config: { RATE_LIMIT_MAX: 5, RATE_LIMIT_WINDOW_SECONDS: 60, TRUST_PROXY: '10.0.0.9' },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  const get = (remoteAddress: string, forwarded: string) =>
+    t.app.inject({
+      method: 'GET',
+      url: '/api/categories',
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwarded },
+    });
+
+  it('when clients come through the trusted proxy, then each forwarded address has its own allowance', async () => {
+    for (let request = 0; request < 5; request++)
+      expect((await get('10.0.0.9', '198.51.100.1')).statusCode).toBe(200);
+    expectProblem(await get('10.0.0.9', '198.51.100.1'), 429);
+    expect((await get('10.0.0.9', '198.51.100.2')).statusCode).toBe(200);
+  });
+
+  it('when a client that is not the proxy forges X-Forwarded-For, then its own address is counted', async () => {
+    const statuses: number[] = [];
+    for (let request = 0; request < 7; request++)
+      statuses.push((await get('10.0.0.7', `203.0.113.${request}`)).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+});
