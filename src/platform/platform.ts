@@ -111,6 +111,14 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
       origin: origins.includes('*') ? true : origins,
       // The plugin's default is GET, HEAD and POST: a browser could not PUT, PATCH or DELETE.
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      // Browsers hide response headers from cross-origin scripts unless they are listed here.
+      exposedHeaders: [
+        'x-request-id',
+        'retry-after',
+        'x-ratelimit-limit',
+        'x-ratelimit-remaining',
+        'x-ratelimit-reset',
+      ],
     });
   }
   if (config.RATE_LIMIT_MAX > 0) {

@@ -63,6 +63,8 @@ describe('security headers and CORS (CORS_ORIGINS set)', () => {
       expect(response.headers['access-control-allow-origin']).toBe(origin);
       expect(String(response.headers.vary)).toContain('Origin');
       expect(response.headers['access-control-allow-credentials']).toBeUndefined();
+      expect(String(response.headers['access-control-expose-headers'])).toContain('x-request-id');
+      expect(String(response.headers['access-control-expose-headers'])).toContain('retry-after');
     },
   );
 
