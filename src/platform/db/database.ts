@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -66,20 +64,35 @@ abstract class BaseDatabase implements Database {
   }
 }
 
+/** PGlite's modules load only when it is used: a PostgreSQL deployment starts without them. */
+async function loadPglite() {
+  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
+  return { PGlite, drizzle, migrate };
+}
+
+type PgliteModules = Awaited<ReturnType<typeof loadPglite>>;
+
 class PgliteDatabase extends BaseDatabase {
   readonly kind = 'pglite';
   readonly db: Executor;
-  constructor(private readonly client: PGlite) {
+  constructor(
+    private readonly client: PGlite,
+    private readonly modules: PgliteModules,
+  ) {
     super();
-    this.db = drizzlePglite({ client }) as unknown as Executor;
+    this.db = modules.drizzle({ client }) as unknown as Executor;
   }
   protected runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) => work(tx as unknown as Executor));
   }
   async migrate(folders: MigrationFolder[]): Promise<void> {
-    const db = drizzlePglite({ client: this.client });
+    const db = this.modules.drizzle({ client: this.client });
     for (const folder of folders) {
-      await migratePglite(db, migrationConfig(folder));
+      await this.modules.migrate(db, migrationConfig(folder));
     }
   }
   async close(): Promise<void> {
@@ -192,8 +205,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const clients = Array.from({ length: options.poolSize }, () => postgresClient(options.url!));
     return new PostgresDatabase(options.url, clients);
   }
-  if (options.url === 'memory://') return new PgliteDatabase(await PGlite.create());
+  const modules = await loadPglite();
+  if (options.url === 'memory://') return new PgliteDatabase(await modules.PGlite.create(), modules);
   const directory = resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
-  return new PgliteDatabase(await PGlite.create(directory));
+  return new PgliteDatabase(await modules.PGlite.create(directory), modules);
 }
