@@ -1,60 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { categoriesModule } from '../../src/modules/categories/index.js';
-import { productsModule } from '../../src/modules/products/index.js';
-import { openDatabase } from '../../src/platform/db/database.js';
 import { createEnvelope } from '../../src/platform/events/envelope.js';
 import { deadLetterTable } from '../../src/platform/events/inbox.js';
-import { TEST_DATABASE } from '../helpers/services.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import type { TestDatabase } from '../helpers/test-database.js';
 import { eventually } from '../platform/bus-contract.js';
 import { moduleStatus, queueStatus } from './admin-events-client.js';
+import { catalog, createCategory, productsKnow, QUEUE } from './events-cli-catalog.js';
 import { runEventsInProcess, runEventsScript } from './events-cli-run.js';
-import { FLAKY_ERROR, flakyConsumer } from './flaky-consumer.js';
+import { FLAKY_ERROR } from './flaky-consumer.js';
 
-/** Real module queues, so that the CLI, which knows the real modules, sees them. */
-const QUEUE = 'products.category_events';
-
-/** Categories publish; products keeps its category read model through a handler that a test breaks. */
-function catalog() {
-  const flaky = flakyConsumer(productsModule, 'category_events');
-  return { flaky, modules: [categoriesModule, flaky.module] };
-}
-
-async function createCategory(t: TestApp, name: string): Promise<number> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/categories',
-    headers: await t.bearer({ id: 1, isStaff: true }),
-    payload: { name },
-  });
-  expect(response.statusCode).toBe(201);
-  return response.json().id;
-}
-
-/** Whether the products module knows the category (its read model): a product can be put in it. */
-async function productsKnow(t: TestApp, category: number): Promise<boolean> {
-  const response = await t.app.inject({
-    method: 'POST',
-    url: '/api/products',
-    headers: await t.bearer({ id: 1, isStaff: true }),
-    payload: {
-      name: `Kibble ${category}`,
-      description: 'dry food',
-      price: '9.90',
-      category,
-      animal_type: 'dog',
-    },
-  });
-  return response.statusCode === 201;
-}
-
-describe.runIf(TEST_DATABASE === 'postgres')('npm run events on PostgreSQL with the in-memory bus', () => {
+describe('npm run events on PostgreSQL with the in-memory bus', () => {
   let t: TestApp;
   const { flaky, modules } = catalog();
   let env: Record<string, string>;
@@ -188,72 +142,4 @@ describe.runIf(TEST_DATABASE === 'postgres')('npm run events on PostgreSQL with 
     expect(accepted).toMatchObject({ code: 0, stdout: 'discarded: 25\n' });
     expect(accepted.stderr).toContain('discarding [');
   }, 120_000);
-});
-
-describe.runIf(TEST_DATABASE === 'pglite')('npm run events on a PGlite data folder', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mascotas-events-'));
-  const testDatabase: TestDatabase = {
-    url: '',
-    open: () => openDatabase({ dataDir, poolSize: 1 }),
-    async drop() {},
-  };
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-  it('when the server is stopped, then the CLI queues a replay that the next server start delivers', async () => {
-    const before = catalog();
-    const first = await buildTestApp({
-      modules: before.modules,
-      testDatabase,
-      config: { DATA_DIR: dataDir },
-    });
-    const category = await createCategory(first, 'Birds');
-    await first.settle();
-    await first.close();
-
-    const env = { DATA_DIR: dataDir, PORT: '1' };
-    const listed = await runEventsScript(['dlq', 'list', '--json'], env);
-    expect(listed.code).toBe(0);
-    const { count, results } = JSON.parse(listed.stdout);
-    expect(count).toBe(1);
-    const replayed = await runEventsScript(['dlq', 'replay', results[0].id], env);
-    expect(replayed).toMatchObject({ code: 0, stdout: 'replayed: 1\n' });
-    expect(replayed.stderr).toContain('queued in the outbox');
-
-    const after = catalog();
-    after.flaky.control.failing = false;
-    const second = await buildTestApp({
-      modules: after.modules,
-      testDatabase,
-      config: { DATA_DIR: dataDir },
-    });
-    try {
-      await second.settle();
-      expect(after.flaky.control.applied.get(results[0].event_id)).toBe(1);
-      expect(await productsKnow(second, category)).toBe(true);
-    } finally {
-      await second.close();
-    }
-    const status = await runEventsInProcess(['status', '--json'], {
-      env: { DATA_DIR: dataDir, PORT: '1', DATABASE_URL: undefined },
-    });
-    expect(status.code).toBe(0);
-    expect(queueStatus(JSON.parse(status.stdout), QUEUE)).toMatchObject({
-      consumed: 1,
-      dead_lettered: 0,
-      replays_pending: 0,
-    });
-  }, 180_000);
-
-  it('when a server answers on the configured port, then the CLI does not open the PGlite folder', async () => {
-    const server = createServer((_request, response) => response.end('{"status":"ok"}'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const port = String((server.address() as AddressInfo).port);
-      const run = await runEventsScript(['status'], { DATA_DIR: dataDir, PORT: port });
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`a server answers on http://127.0.0.1:${port}`);
-    } finally {
-      server.close();
-    }
-  }, 60_000);
 });
