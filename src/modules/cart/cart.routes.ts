@@ -1,25 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { BadRequestError, ProblemSchema } from '../../platform/http/errors.js';
+import { ProblemSchema, refuseBody } from '../../platform/http/errors.js';
 import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
 import { AddItemBody, Cart, ChangeQuantityBody, CheckoutAnswer, ProductParams } from './cart.schemas.js';
 import type { CartService } from './cart.service.js';
 
 const common = { tags: ['cart'], security: [{ bearer: [] }] };
 const problems = { 400: ProblemSchema, 401: ProblemSchema };
-
-/** Checkout takes nothing from the client: no body, or an empty JSON object (a missing body cannot be schema-checked). */
-function refuseBody(body: unknown): void {
-  if (body === undefined || body === null) return;
-  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
-  if (fields.length === 0) return;
-  const errors = fields.map((field) => ({
-    path: field ? `body.${field}` : 'body',
-    message: field ? 'is not an allowed field' : 'must be empty',
-  }));
-  throw new BadRequestError('VALIDATION_FAILED', 'Checkout takes no body', errors);
-}
 
 export function registerCartRoutes(root: FastifyInstance, service: CartService): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -102,7 +90,7 @@ export function registerCartRoutes(root: FastifyInstance, service: CartService):
       },
     },
     async (request, reply) => {
-      refuseBody(request.body);
+      refuseBody(request.body, 'Checkout takes no body');
       const answer = await service.checkout(request.principal.id, request.headers['idempotency-key']);
       return reply.status(answer.status).send(answer.body);
     },

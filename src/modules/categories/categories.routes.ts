@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema } from '../../platform/http/errors.js';
+import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
 import { presentCategory, presentTree } from './categories.mapping.js';
 import {
@@ -18,16 +18,18 @@ import type { CategoriesService } from './categories.service.js';
 const tags = ['categories'];
 const admin = { tags, security: [{ bearer: [] }] };
 
-function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
-}
-
 export function categoriesRoutes(scope: FastifyInstance, service: CategoriesService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
     '/',
-    { schema: { tags, querystring: CategoryListQuery, response: { 200: CategoryPage, ...problems(400) } } },
+    {
+      schema: {
+        tags,
+        querystring: CategoryListQuery,
+        response: { 200: CategoryPage, ...problemResponses(400) },
+      },
+    },
     async (request) => {
       const { parent } = request.query;
       const window = pageWindow(request.query);
@@ -42,7 +44,9 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
 
   app.get(
     '/:id',
-    { schema: { tags, params: IdParams, response: { 200: CategoryResponse, ...problems(400, 404) } } },
+    {
+      schema: { tags, params: IdParams, response: { 200: CategoryResponse, ...problemResponses(400, 404) } },
+    },
     async (request) => presentCategory(await service.get(request.params.id)),
   );
 
@@ -53,7 +57,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
       schema: {
         ...admin,
         body: CategoryBody,
-        response: { 201: CategoryResponse, ...problems(400, 401, 403, 409) },
+        response: { 201: CategoryResponse, ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -71,7 +75,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
         ...admin,
         params: IdParams,
         body: CategoryBody,
-        response: { 200: CategoryResponse, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: CategoryResponse, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -89,7 +93,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
         ...admin,
         params: IdParams,
         body: CategoryPatch,
-        response: { 200: CategoryResponse, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: CategoryResponse, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
@@ -106,7 +110,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
       schema: {
         ...admin,
         params: IdParams,
-        response: { 204: Type.Null(), ...problems(400, 401, 403, 404, 409) },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { BadRequestError, ProblemSchema } from '../../platform/http/errors.js';
+import { ProblemSchema, refuseBody } from '../../platform/http/errors.js';
 import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
 import { ListQuery, Order, OrderPage, OrderParams, PlaceOrderBody, StatusBody } from './orders.schemas.js';
@@ -8,18 +8,6 @@ import type { OrdersService } from './orders.service.js';
 
 const common = { tags: ['orders'], security: [{ bearer: [] }] };
 const problems = { 400: ProblemSchema, 401: ProblemSchema };
-
-/** Cancel takes nothing from the client: no body, or an empty JSON object (a missing body cannot be schema-checked). */
-function refuseBody(body: unknown): void {
-  if (body === undefined || body === null) return;
-  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
-  if (fields.length === 0) return;
-  const errors = fields.map((field) => ({
-    path: field ? `body.${field}` : 'body',
-    message: field ? 'is not an allowed field' : 'must be empty',
-  }));
-  throw new BadRequestError('VALIDATION_FAILED', 'This request takes no body', errors);
-}
 
 export function registerOrdersRoutes(root: FastifyInstance, service: OrdersService): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -89,7 +77,7 @@ export function registerOrdersRoutes(root: FastifyInstance, service: OrdersServi
       },
     },
     async (request) => {
-      refuseBody(request.body);
+      refuseBody(request.body, 'This request takes no body');
       return service.cancel(request.principal, request.params.id);
     },
   );

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema } from '../../platform/http/errors.js';
+import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
 import { presentProduct, toProductChange, toProductInput, toProductQuery } from './products.mapping.js';
 import {
@@ -18,16 +18,18 @@ import type { ProductsService } from './products.service.js';
 const tags = ['products'];
 const admin = { tags, security: [{ bearer: [] }] };
 
-function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
-}
-
 export function productsRoutes(scope: FastifyInstance, service: ProductsService): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
     '/',
-    { schema: { tags, querystring: ProductListQuery, response: { 200: ProductPage, ...problems(400) } } },
+    {
+      schema: {
+        tags,
+        querystring: ProductListQuery,
+        response: { 200: ProductPage, ...problemResponses(400) },
+      },
+    },
     async (request) => {
       const window = pageWindow(request.query);
       const { count, rows } = await service.list(toProductQuery(request.query), window);
@@ -37,7 +39,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
 
   app.get(
     '/:id',
-    { schema: { tags, params: IdParams, response: { 200: ProductResponse, ...problems(400, 404) } } },
+    { schema: { tags, params: IdParams, response: { 200: ProductResponse, ...problemResponses(400, 404) } } },
     async (request) => presentProduct(await service.get(request.params.id)),
   );
 
@@ -45,7 +47,11 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
     '/',
     {
       preHandler: app.requireAdmin,
-      schema: { ...admin, body: ProductBody, response: { 201: ProductResponse, ...problems(400, 401, 403) } },
+      schema: {
+        ...admin,
+        body: ProductBody,
+        response: { 201: ProductResponse, ...problemResponses(400, 401, 403) },
+      },
     },
     async (request, reply) => {
       const product = await service.create(toProductInput(request.body));
@@ -61,7 +67,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
         ...admin,
         params: IdParams,
         body: ProductBody,
-        response: { 200: ProductResponse, ...problems(400, 401, 403, 404) },
+        response: { 200: ProductResponse, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => presentProduct(await service.replace(request.params.id, toProductInput(request.body))),
@@ -75,7 +81,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
         ...admin,
         params: IdParams,
         body: ProductPatch,
-        response: { 200: ProductResponse, ...problems(400, 401, 403, 404) },
+        response: { 200: ProductResponse, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => presentProduct(await service.update(request.params.id, toProductChange(request.body))),
@@ -85,7 +91,11 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
     '/:id',
     {
       preHandler: app.requireAdmin,
-      schema: { ...admin, params: IdParams, response: { 204: Type.Null(), ...problems(400, 401, 403, 404) } },
+      schema: {
+        ...admin,
+        params: IdParams,
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request, reply) => {
       await service.remove(request.params.id);
@@ -101,7 +111,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
         ...admin,
         params: IdParams,
         body: StockBody,
-        response: { 200: ProductResponse, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: ProductResponse, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => presentProduct(await service.adjustStock(request.params.id, request.body.delta)),

@@ -92,6 +92,26 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_REQUEST_TIMEOUT: 'HTTP.REQUEST_TIMEOUT',
 };
 
+/** The `response` entries of a route's error statuses: `{ ...problemResponses(400, 404) }`. */
+export function problemResponses(...statuses: number[]): Record<number, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+}
+
+/**
+ * For routes that take nothing from the client: no body, or an empty JSON object (a missing body
+ * cannot be schema-checked). Anything else is a 400 naming each field.
+ */
+export function refuseBody(body: unknown, detail: string): void {
+  if (body === undefined || body === null) return;
+  const fields = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [''];
+  if (fields.length === 0) return;
+  const errors = fields.map((field) => ({
+    path: field ? `body.${field}` : 'body',
+    message: field ? 'is not an allowed field' : 'must be empty',
+  }));
+  throw new BadRequestError('VALIDATION_FAILED', detail, errors);
+}
+
 export function problem(status: number, code: string, detail: string, requestId?: string): Problem {
   const slug = code.toLowerCase().replaceAll('.', '/').replaceAll('_', '-');
   return {
