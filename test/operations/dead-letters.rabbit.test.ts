@@ -32,7 +32,7 @@ describe('dead letters on RabbitMQ', () => {
     t = await buildTestApp({
       modules: [notesModule, flaky.module, watcher.module],
       testDatabase,
-      config: { AMQP_URL: vhost.url, EVENT_MAX_ATTEMPTS: 3 },
+      config: { AMQP_URL: vhost.url, EVENT_MAX_ATTEMPTS: 3, EVENT_PREFETCH: 1 },
     });
     admin = adminEvents(t, await t.bearer({ id: 1, isStaff: true }));
   });
