@@ -53,6 +53,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
       url: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
       poolSize: config.DATABASE_POOL_SIZE,
+      eventPoolSize: config.DATABASE_EVENT_POOL_SIZE,
     }));
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: { paths: REDACTED, censor: '[redacted]' } },

@@ -16,6 +16,7 @@ export async function sharedTestDatabase(): Promise<TestDatabase> {
       return database.db;
     },
     transaction: (work) => database.transaction(work),
+    events: database.events,
     onCommit: (listener) => database.onCommit(listener),
     migrate: (folders) => database.migrate(folders),
     ping: () => database.ping(),

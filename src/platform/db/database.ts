@@ -11,12 +11,22 @@ import postgres from 'postgres';
 /** What repositories receive: the database itself or an open transaction; both speak drizzle. */
 export type Executor = PgDatabase<PgQueryResultHKT>;
 
-export interface Database {
-  readonly kind: 'pglite' | 'postgres';
+/** Connections to run statements on: the requests' own, or those kept for the event runtime. */
+export interface DatabaseLane {
   /** An executor for one statement. On PostgreSQL each call may answer a different connection. */
   readonly db: Executor;
   /** Runs `work` in one transaction on one connection; listeners of `onCommit` hear of it after COMMIT. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends DatabaseLane {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * The outbox relay's and the consumers' connections, apart from the requests' on PostgreSQL, so
+   * that a saga step never queues behind a burst of browsing (the same lane on PGlite, or when
+   * `eventPoolSize` is 0).
+   */
+  readonly events: DatabaseLane;
   onCommit(listener: () => void): void;
   /** Applies each folder's drizzle-kit migrations, in order, each tracked in its own table. */
   migrate(folders: MigrationFolder[]): Promise<void>;
@@ -33,6 +43,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   dataDir: string;
   poolSize: number;
+  /** PostgreSQL connections kept for the event runtime; 0 (the default) shares the requests'. */
+  eventPoolSize?: number;
 }
 
 /** Normalises the two drivers' raw results into plain rows. */
@@ -44,13 +56,18 @@ export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]>
 abstract class BaseDatabase implements Database {
   abstract readonly kind: 'pglite' | 'postgres';
   abstract get db(): Executor;
-  protected abstract runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  abstract readonly events: DatabaseLane;
   abstract close(): Promise<void>;
   abstract migrate(folders: MigrationFolder[]): Promise<void>;
   private readonly commits = new EventEmitter();
 
-  async transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    const result = await this.runTransaction(work);
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.transactionOn(this.db, work);
+  }
+
+  /** Every lane's commits reach `onCommit`: a consumer's events leave as soon as a request's do. */
+  protected async transactionOn<T>(executor: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
+    const result = await executor.transaction((tx) => work(tx as unknown as Executor));
     this.commits.emit('commit');
     return result;
   }
@@ -79,15 +96,13 @@ type PgliteModules = Awaited<ReturnType<typeof loadPglite>>;
 class PgliteDatabase extends BaseDatabase {
   readonly kind = 'pglite';
   readonly db: Executor;
+  readonly events: DatabaseLane = this;
   constructor(
     private readonly client: PGlite,
     private readonly modules: PgliteModules,
   ) {
     super();
     this.db = modules.drizzle({ client }) as unknown as Executor;
-  }
-  protected runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => work(tx as unknown as Executor));
   }
   async migrate(folders: MigrationFolder[]): Promise<void> {
     const db = this.modules.drizzle({ client: this.client });
@@ -107,23 +122,31 @@ class PgliteDatabase extends BaseDatabase {
  */
 class PostgresDatabase extends BaseDatabase {
   readonly kind = 'postgres';
-  private readonly executors: Executor[];
-  private next = 0;
+  readonly events: DatabaseLane;
+  private readonly requests: ClientRing;
+  private readonly clients: postgres.Sql[];
   constructor(
     private readonly url: string,
-    private readonly clients: postgres.Sql[],
+    requestClients: postgres.Sql[],
+    eventClients: postgres.Sql[],
   ) {
     super();
-    this.executors = clients.map(
-      (client) => drizzlePostgres({ client: preparing(client) }) as unknown as Executor,
-    );
+    this.clients = [...requestClients, ...eventClients];
+    this.requests = new ClientRing(requestClients);
+    if (eventClients.length === 0) {
+      this.events = this;
+    } else {
+      const ring = new ClientRing(eventClients);
+      this.events = {
+        get db() {
+          return ring.next();
+        },
+        transaction: (work) => this.transactionOn(ring.next(), work),
+      };
+    }
   }
   get db(): Executor {
-    this.next = (this.next + 1) % this.executors.length;
-    return this.executors[this.next]!;
-  }
-  protected runTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => work(tx as unknown as Executor));
+    return this.requests.next();
   }
   /** Replicas starting together take turns through an advisory lock held on one connection. */
   async migrate(folders: MigrationFolder[]): Promise<void> {
@@ -141,6 +164,21 @@ class PostgresDatabase extends BaseDatabase {
   }
   async close(): Promise<void> {
     await Promise.all(this.clients.map((client) => client.end({ timeout: 5 })));
+  }
+}
+
+/** Single-connection clients handed out in turn. */
+class ClientRing {
+  private readonly executors: Executor[];
+  private index = 0;
+  constructor(clients: postgres.Sql[]) {
+    this.executors = clients.map(
+      (client) => drizzlePostgres({ client: preparing(client) }) as unknown as Executor,
+    );
+  }
+  next(): Executor {
+    this.index = (this.index + 1) % this.executors.length;
+    return this.executors[this.index]!;
   }
 }
 
@@ -202,8 +240,8 @@ export function postgresClient(url: string, max = 1): postgres.Sql {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url && options.url !== 'memory://') {
-    const clients = Array.from({ length: options.poolSize }, () => postgresClient(options.url!));
-    return new PostgresDatabase(options.url, clients);
+    const open = (count: number) => Array.from({ length: count }, () => postgresClient(options.url!));
+    return new PostgresDatabase(options.url, open(options.poolSize), open(options.eventPoolSize ?? 0));
   }
   const modules = await loadPglite();
   if (options.url === 'memory://') return new PgliteDatabase(await modules.PGlite.create(), modules);

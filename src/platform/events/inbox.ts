@@ -1,4 +1,4 @@
-import type { Database, Executor } from '../db/database.js';
+import type { Database, DatabaseLane, Executor } from '../db/database.js';
 import type { EventEnvelope } from './envelope.js';
 import type { DeadLetter, Delivery, DeliveryHandler } from './event-bus.js';
 import { deadLetters, inbox } from './events.tables.js';
@@ -10,7 +10,11 @@ export type EventHandler = (message: EventEnvelope, tx: Executor, delivery: Deli
  * redelivered event finds the record and does nothing. A concurrent duplicate waits on the
  * primary key until the first commits, then skips.
  */
-export function inboxHandler(database: Database, consumer: string, handler: EventHandler): DeliveryHandler {
+export function inboxHandler(
+  database: DatabaseLane,
+  consumer: string,
+  handler: EventHandler,
+): DeliveryHandler {
   return async (delivery) => {
     await database.transaction(async (tx) => {
       const claimed = await tx

@@ -192,7 +192,7 @@ export class OutboxRelay {
     );
     const lease = `${this.options.leaseSeconds ?? 30} seconds`;
     const rows = await queryRows<ClaimedRow>(
-      this.database.db,
+      this.database.events.db,
       sql`update platform.outbox set claimed_until = now() + ${lease}::interval, attempts = attempts + 1
           where id in (
             select id from platform.outbox
@@ -228,7 +228,7 @@ export class OutboxRelay {
 
   /** One array parameter, not one per row: the same prepared statement for every batch. */
   private async mark(assignments: SQL, ids: number[]): Promise<void> {
-    await this.database.db.execute(
+    await this.database.events.db.execute(
       sql`update platform.outbox set ${assignments} where id = any(${sql.param(ids)}::bigint[])`,
     );
   }

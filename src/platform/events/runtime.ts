@@ -105,7 +105,7 @@ export class EventsRuntime {
     for (const binding of topologyOf(hosted).bindings) {
       const handler = this.handlers.get(binding.queue);
       if (!handler) throw new Error(`module queue ${binding.queue} has no handler`);
-      await this.bus.subscribe(binding.queue, inboxHandler(database, binding.queue, handler));
+      await this.bus.subscribe(binding.queue, inboxHandler(database.events, binding.queue, handler));
     }
     this.relay.start();
   }
