@@ -13,7 +13,7 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?://|memory://$)' })),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
-  DATABASE_EVENT_POOL_SIZE: Type.Integer({ minimum: 0, maximum: 100, default: 2 }),
+  DATABASE_EVENT_POOL_SIZE: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
   DATA_DIR: Type.String({ minLength: 1, default: './.data' }),
   AMQP_URL: Type.Optional(Type.String({ pattern: '^amqps?://' })),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import type { EventHandler } from './events/inbox.js';
+import type { EventHandler, HandleOptions } from './events/inbox.js';
 
 export interface EventDefinition {
   routingKey: string;
@@ -28,8 +28,11 @@ export interface ModuleContext {
   config: Config;
   database: Database;
   logger: FastifyBaseLogger;
-  /** Handles this module's queue on `exchange`; idempotent on `event_id` through the inbox. */
-  handle(exchange: string, handler: EventHandler): void;
+  /**
+   * Handles this module's queue on `exchange`; idempotent on `event_id` through the inbox, except
+   * for the events `options.versionGuarded` names (see `HandleOptions`).
+   */
+  handle(exchange: string, handler: EventHandler, options?: HandleOptions): void;
 }
 
 export interface ModuleDefinition {

@@ -125,6 +125,46 @@ describe('outbox and inbox', () => {
     expect(applied).toBe(1);
   });
 
+  it('when a delivery is version-guarded, then it reaches the handler outside any transaction and leaves no inbox row', async () => {
+    const consumer = `test.${randomUUID()}`;
+    const seen: { key: string; inTransaction: boolean }[] = [];
+    const handler = inboxHandler(
+      database,
+      consumer,
+      async (_message, executor, delivery) => {
+        // Inside the inbox's transaction the inbox insert has already taken a transaction id; a
+        // statement that commits alone has none when it reads.
+        const [row] = await queryRows<{ open: boolean }>(
+          executor,
+          sql`select pg_current_xact_id_if_assigned() is not null as open`,
+        );
+        seen.push({ key: delivery.routingKey, inTransaction: row?.open === true });
+      },
+      { versionGuarded: (delivery) => delivery.routingKey === 'thing.revised' },
+    );
+    const delivery = (routingKey: string): Delivery => ({
+      queue: consumer,
+      exchange: 'x',
+      routingKey,
+      message: createEnvelope(routingKey, 1, {}),
+      attempt: 1,
+    });
+    const revised = delivery('thing.revised');
+    await handler(revised);
+    await handler(revised);
+    await handler(delivery('thing.moved'));
+    expect(seen).toEqual([
+      { key: 'thing.revised', inTransaction: false },
+      { key: 'thing.revised', inTransaction: false },
+      { key: 'thing.moved', inTransaction: true },
+    ]);
+    const rows = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from platform.inbox where consumer = ${consumer}`,
+    );
+    expect(rows[0]?.n).toBe(1);
+  });
+
   it('when a handler fails, then its inbox record rolls back with it and a retry applies the event', async () => {
     let calls = 0;
     const consumer = `test.${randomUUID()}`;

@@ -173,6 +173,33 @@ describe('reviews: usernames and verified purchases from other modules’ events
     });
   });
 
+  it('when order events repeat, then the lines are kept once, pending and rejected orders not at all, and no inbox row is needed', async () => {
+    const [bought, refused] = [randomUUID(), randomUUID()];
+    const order = (orderId: string, status: string, version: number) =>
+      orderChanged(t, { orderId, userId: 83, productIds: [302, 303, 302], status, version });
+    await order(bought, 'pending', 1);
+    await order(refused, 'pending', 1);
+    await order(refused, 'rejected', 2);
+    const kept = () =>
+      queryRows<{ order_id: string; status: string; version: number; lines: number[] }>(
+        t.database.db,
+        sql`select o.order_id, o.status, o.version,
+                   array(select product_id from reviews.order_lines l where l.order_id = o.order_id order by 1) as lines
+            from reviews.orders o where o.user_id = 83`,
+      );
+    expect(await kept()).toEqual([]);
+    await order(bought, 'confirmed', 2);
+    await order(bought, 'confirmed', 2);
+    await order(bought, 'paid', 3);
+    await order(bought, 'confirmed', 2);
+    expect(await kept()).toEqual([{ order_id: bought, status: 'paid', version: 3, lines: [302, 303] }]);
+    const inbox = await queryRows<{ n: number }>(
+      t.database.db,
+      sql`select count(*)::int as n from platform.inbox where consumer = 'reviews.order_events'`,
+    );
+    expect(inbox[0]?.n).toBe(0);
+  });
+
   it('when an event is malformed, then it is dead-lettered and the read model is untouched', async () => {
     const id = await review(82, 301);
     await emit(t, 'user_events', 'user.updated', 5, { user_id: 82 });

@@ -13,8 +13,9 @@ export const cartModule: ModuleDefinition = {
     { exchange: 'category_events', patterns: ['category.*'] },
   ],
   async register(app, context) {
-    context.handle('product_events', onProductEvent);
-    context.handle('category_events', onCategoryEvent);
+    // Both read models are upserts guarded by the entity's version: a repeat changes nothing.
+    context.handle('product_events', onProductEvent, { versionGuarded: () => true });
+    context.handle('category_events', onCategoryEvent, { versionGuarded: () => true });
     registerCartRoutes(app, new CartService(context.database));
   },
 };

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, like, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, like, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/database.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import { categories, productRefs } from './categories.tables.js';
@@ -118,6 +118,23 @@ export async function lockProductRef(tx: Executor, productId: number): Promise<P
     .onConflictDoNothing();
   const [row] = await tx.select().from(productRefs).where(eq(productRefs.productId, productId)).for('update');
   return row!;
+}
+
+/** Moves the version of a live reference that stays in `ref.categoryId`; false when it is not so. */
+export async function bumpProductRef(executor: Executor, ref: ProductRef): Promise<boolean> {
+  const bumped = await executor
+    .update(productRefs)
+    .set({ version: ref.version })
+    .where(
+      and(
+        eq(productRefs.productId, ref.productId),
+        lt(productRefs.version, ref.version),
+        eq(productRefs.deleted, false),
+        ref.categoryId === null ? isNull(productRefs.categoryId) : eq(productRefs.categoryId, ref.categoryId),
+      ),
+    )
+    .returning({ productId: productRefs.productId });
+  return bumped.length > 0;
 }
 
 export async function saveProductRef(tx: Executor, ref: ProductRef): Promise<void> {

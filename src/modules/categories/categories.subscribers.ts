@@ -44,7 +44,17 @@ export async function onProductEvent(message: EventEnvelope, tx: Executor, deliv
   }
 }
 
-async function applyProductRef(tx: Executor, next: ProductRef): Promise<void> {
+/**
+ * A revision that leaves the product in its category (a price or stock change, most of them) only
+ * moves the reference's version, in one statement; a move, a deletion or a first sight moves the
+ * counts too, under the reference's row lock.
+ */
+async function applyProductRef(executor: Executor, next: ProductRef): Promise<void> {
+  if (!next.deleted && (await repository.bumpProductRef(executor, next))) return;
+  await executor.transaction((tx) => moveProductRef(tx as unknown as Executor, next));
+}
+
+async function moveProductRef(tx: Executor, next: ProductRef): Promise<void> {
   const current = await repository.lockProductRef(tx, next.productId);
   if (next.version <= current.version) return;
   const saved = { ...next, categoryId: next.deleted ? current.categoryId : next.categoryId };

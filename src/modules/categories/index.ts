@@ -11,6 +11,7 @@ export const categoriesModule: ModuleDefinition = {
   consumes: [{ exchange: 'product_events', patterns: ['product.*'] }],
   async register(app, { database, handle }) {
     categoriesRoutes(app, new CategoriesService(database));
-    handle('product_events', onProductEvent);
+    // Counts move under the product reference's version, in a transaction of the handler's own.
+    handle('product_events', onProductEvent, { versionGuarded: () => true });
   },
 };

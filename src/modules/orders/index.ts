@@ -14,7 +14,11 @@ export const ordersModule: ModuleDefinition = {
   ],
   async register(app, context) {
     const service = new OrdersService(context.database);
-    context.handle('product_events', productEventHandler(service));
+    // The product read model is guarded by the product's version; a stock answer moves an order
+    // once, through the inbox.
+    context.handle('product_events', productEventHandler(service), {
+      versionGuarded: ({ routingKey }) => routingKey !== 'stock.reserved' && routingKey !== 'stock.rejected',
+    });
     context.handle('cart_events', cartEventHandler(service));
     registerOrdersRoutes(app, service);
   },

@@ -15,7 +15,8 @@ export const productsModule: ModuleDefinition = {
   ],
   async register(app, { database, handle }) {
     productsRoutes(app, new ProductsService(database));
-    handle('category_events', onCategoryEvent);
+    // The category references are upserts guarded by the category's version.
+    handle('category_events', onCategoryEvent, { versionGuarded: () => true });
     handle('review_events', onReviewEvent);
     handle('order_events', onOrderEvent);
   },

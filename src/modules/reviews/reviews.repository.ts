@@ -209,23 +209,25 @@ export async function saveUser(
     });
 }
 
-/** Applies an order event unless it is not newer than the stored revision; its lines are replaced. */
+/**
+ * Applies an order event unless it is not newer than the stored revision, in one statement. An
+ * order's lines never change after it is placed, so they are written with the first revision kept.
+ */
 export async function saveOrder(
   executor: Executor,
   order: { orderId: string; userId: number; status: string; version: number; productIds: number[] },
 ): Promise<void> {
-  const { productIds, ...values } = order;
-  const applied = await executor
-    .insert(orders)
-    .values(values)
-    .onConflictDoUpdate({
-      target: orders.orderId,
-      set: { userId: values.userId, status: values.status, version: values.version },
-      setWhere: sql`${orders.version} < ${values.version}`,
-    })
-    .returning({ orderId: orders.orderId });
-  if (applied.length === 0) return;
-  await executor.delete(orderLines).where(eq(orderLines.orderId, order.orderId));
-  const lines = [...new Set(productIds)].map((productId) => ({ orderId: order.orderId, productId }));
-  if (lines.length > 0) await executor.insert(orderLines).values(lines);
+  const productIds = [...new Set(order.productIds)];
+  await executor.execute(sql`
+    with saved as (
+      insert into ${orders} (order_id, user_id, status, version)
+      values (${order.orderId}, ${order.userId}, ${order.status}, ${order.version})
+      on conflict (order_id) do update
+        set user_id = excluded.user_id, status = excluded.status, version = excluded.version
+        where ${orders.version} < excluded.version
+      returning (xmax = 0) as inserted)
+    insert into ${orderLines} (order_id, product_id)
+    select ${order.orderId}, product_id from unnest(${sql.param(productIds)}::int[]) as product_id
+    where exists (select 1 from saved where inserted)
+    on conflict do nothing`);
 }

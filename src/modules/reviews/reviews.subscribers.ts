@@ -35,30 +35,54 @@ function read<T extends TSchema>(schema: T, message: EventEnvelope, routingKey: 
   throw new Error(`malformed ${routingKey} event ${message.event_id}: ${first?.path} ${first?.message}`);
 }
 
-/** The read models: products (exists, deleted), users (username), orders (verified purchases). */
+/** Statuses that never make a verified purchase and never follow one: nothing to keep. */
+const NEVER_PURCHASED = new Set(['pending', 'rejected']);
+
+/**
+ * The read models: products (exists, deleted), users (username), orders (verified purchases).
+ * Each is an upsert guarded by the entity's version, so a repeated event changes nothing and needs
+ * no inbox row.
+ */
 export function registerSubscribers({ handle }: ModuleContext): void {
-  handle('product_events', async (message, tx, { routingKey }) => {
-    const event = read(ProductChanged, message, routingKey);
-    await saveProduct(tx, {
-      productId: event.product_id,
-      deleted: routingKey === 'product.deleted',
-      version: event.version,
-    });
-  });
+  const guarded = { versionGuarded: () => true };
 
-  handle('user_events', async (message, tx, { routingKey }) => {
-    const event = read(UserChanged, message, routingKey);
-    await saveUser(tx, { userId: event.user_id, username: event.username, version: event.version });
-  });
+  handle(
+    'product_events',
+    async (message, executor, { routingKey }) => {
+      const event = read(ProductChanged, message, routingKey);
+      await saveProduct(executor, {
+        productId: event.product_id,
+        deleted: routingKey === 'product.deleted',
+        version: event.version,
+      });
+    },
+    guarded,
+  );
 
-  handle('order_events', async (message, tx, { routingKey }) => {
-    const event = read(OrderChanged, message, routingKey);
-    await saveOrder(tx, {
-      orderId: event.order_id,
-      userId: event.user_id,
-      status: routingKey === 'order.cancelled' ? 'cancelled' : event.status,
-      version: event.version,
-      productIds: event.items.map((item) => item.product_id),
-    });
-  });
+  handle(
+    'user_events',
+    async (message, executor, { routingKey }) => {
+      const event = read(UserChanged, message, routingKey);
+      await saveUser(executor, { userId: event.user_id, username: event.username, version: event.version });
+    },
+    guarded,
+  );
+
+  handle(
+    'order_events',
+    async (message, executor, { routingKey }) => {
+      const event = read(OrderChanged, message, routingKey);
+      const status = routingKey === 'order.cancelled' ? 'cancelled' : event.status;
+      // A pending order becomes confirmed or rejected before it can count; a rejected one never does.
+      if (NEVER_PURCHASED.has(status)) return;
+      await saveOrder(executor, {
+        orderId: event.order_id,
+        userId: event.user_id,
+        status,
+        version: event.version,
+        productIds: event.items.map((item) => item.product_id),
+      });
+    },
+    guarded,
+  );
 }

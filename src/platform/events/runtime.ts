@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { type ModuleDefinition, queueName } from '../module.js';
 import type { BusObserver, EventBus, QueueBinding } from './event-bus.js';
-import { deadLetterTable, type EventHandler, inboxHandler } from './inbox.js';
+import { deadLetterTable, type EventHandler, type HandleOptions, inboxHandler } from './inbox.js';
 import { MemoryEventBus } from './memory-bus.js';
 import { OutboxRelay } from './outbox.js';
 
@@ -61,7 +61,7 @@ async function createBus(options: EventsRuntimeOptions, onReconnected: () => voi
 /** The bus, the outbox relay and the hosted modules' consumers, started and stopped together. */
 export class EventsRuntime {
   readonly relay: OutboxRelay;
-  private readonly handlers = new Map<string, EventHandler>();
+  private readonly handlers = new Map<string, { handler: EventHandler; options: HandleOptions }>();
 
   private constructor(
     readonly bus: EventBus,
@@ -87,11 +87,13 @@ export class EventsRuntime {
     return runtime;
   }
 
-  handlerRegistry(moduleName: string): (exchange: string, handler: EventHandler) => void {
-    return (exchange, handler) => {
+  handlerRegistry(
+    moduleName: string,
+  ): (exchange: string, handler: EventHandler, options?: HandleOptions) => void {
+    return (exchange, handler, options = {}) => {
       const queue = queueName(moduleName, exchange);
       if (this.handlers.has(queue)) throw new Error(`${queue} already has a handler`);
-      this.handlers.set(queue, handler);
+      this.handlers.set(queue, { handler, options });
     };
   }
 
@@ -103,9 +105,12 @@ export class EventsRuntime {
     await this.bus.start();
     await this.bus.declare(topologyOf(allModules).exchanges, declared.bindings);
     for (const binding of topologyOf(hosted).bindings) {
-      const handler = this.handlers.get(binding.queue);
-      if (!handler) throw new Error(`module queue ${binding.queue} has no handler`);
-      await this.bus.subscribe(binding.queue, inboxHandler(database.events, binding.queue, handler));
+      const registered = this.handlers.get(binding.queue);
+      if (!registered) throw new Error(`module queue ${binding.queue} has no handler`);
+      await this.bus.subscribe(
+        binding.queue,
+        inboxHandler(database.events, binding.queue, registered.handler, registered.options),
+      );
     }
     this.relay.start();
   }
