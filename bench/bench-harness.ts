@@ -65,10 +65,23 @@ function appEnv(databaseUrl: string, amqp: string | undefined): Record<string, s
   };
 }
 
+/** `npm start`'s arguments to node: the bench starts the app exactly as production does. */
+export function productionNodeArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const [command, ...args] = (scripts.start ?? '').trim().split(/\s+/);
+  if (command !== 'node' || args.at(-1) !== 'dist/server.js') {
+    throw new Error(`npm start is not "node [flags] dist/server.js": ${scripts.start}`);
+  }
+  return args;
+}
+
+/** The Node flags of `npm start`, for the ceiling too, so that both run on the same heap settings. */
+const nodeFlags = () => productionNodeArgs().slice(0, -1);
+
 function startApp(name: string, databaseUrl: string, port: number, amqp?: string): Promise<ServerProcess> {
   return ServerProcess.start({
     name,
-    args: ['dist/server.js'],
+    args: productionNodeArgs(),
     env: appEnv(databaseUrl, amqp),
     port,
     readyPath: '/health/ready',
@@ -78,7 +91,7 @@ function startApp(name: string, databaseUrl: string, port: number, amqp?: string
 function startCeiling(databaseUrl: string, port: number): Promise<ServerProcess> {
   return ServerProcess.start({
     name: 'ceiling',
-    args: ['--import', 'tsx', 'bench/ceiling-server.ts'],
+    args: [...nodeFlags(), '--import', 'tsx', 'bench/ceiling-server.ts'],
     env: { DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
     port,
     readyPath: '/health/ready',
@@ -212,6 +225,7 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       scenarios: reports,
       readiness,
       appHighWaterMb,
+      nodeArgs: productionNodeArgs(),
       checkout,
       relay,
       notes,

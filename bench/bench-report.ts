@@ -41,6 +41,8 @@ export interface BenchReport {
   scenarios: ScenarioReport[];
   readiness: { app: { bus: string; ms: number }[]; ceilingMs: number };
   appHighWaterMb: number;
+  /** How the app and the ceiling were started: `npm start`'s Node flags. */
+  nodeArgs?: string[];
   checkout: CheckoutResult[];
   relay: RelayResult | null;
   notes: string[];
@@ -230,7 +232,7 @@ export function renderMarkdown(
     `- Catalog: ${database.liveProducts} live products in \`${database.name}\` (${database.reused ? 'reused' : `seeded in ${fixed(database.seedSeconds ?? 0, 0)} s`}); filter category "${targets.category.name}" (${targets.category.subcategories} sub-categories, ${targets.category.products} products), animal type \`${targets.animalType}\`, search \`${targets.searchTerm}\` (${targets.searchMatches} matches)`,
     `- Load: autocannon, ${settings.connections} connections, ${settings.warmupSeconds} s warm-up per server and scenario, then ${settings.rounds} interleaved rounds (ceiling, app, ceiling, app) of ${settings.runSeconds} s; req/s, p50 and p99 are the means of the rounds, peak RSS the highest \`VmRSS\` sampled every 50 ms`,
     '- Ceiling: `bench/ceiling-server.ts`, hand-written Fastify + postgres.js (plain SQL, prepared statements, response schemas, 10 single-connection clients) answering byte-identical JSON (checked before the runs)',
-    '- App: `node dist/server.js`, `NODE_ENV=production`, `LOG_LEVEL=warn`, `RATE_LIMIT_MAX=0`, every module, PostgreSQL, in-memory bus (RabbitMQ in the second checkout pass)',
+    `- App: \`node ${(report.nodeArgs ?? ['dist/server.js']).join(' ')}\` (\`npm start\`; the ceiling runs with the same Node flags), \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`, \`RATE_LIMIT_MAX=0\`, every module, PostgreSQL, in-memory bus (RabbitMQ in the second checkout pass)`,
     ...report.notes.map((note) => `- ${note}`),
     '',
     ...(chartFile ? [`![req/s and p99 per scenario, app beside ceiling](${chartFile})`, ''] : []),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_MODULES } from '../../src/app.js';
@@ -175,6 +176,16 @@ describe('kong.yml and kong.split.yml', () => {
 describe('the Dockerfile', () => {
   it('when built, then the runtime is Node 20 slim, production-only, non-root, health-checked, with migrations', () => {
     expect(dockerfileProblems(`${ROOT}Dockerfile`)).toEqual([]);
+  });
+
+  it('when the image runs, then it starts node exactly as `npm start` does (same flags, heap cap included)', () => {
+    const runtime = readFileSync(`${ROOT}Dockerfile`, 'utf8').split(/^FROM\s/mu).at(-1) ?? '';
+    const cmd = [...runtime.matchAll(/^CMD\s+(\[.*\])\s*$/gmu)].at(-1)?.[1];
+    const { scripts } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(JSON.parse(cmd ?? '[]')).toEqual(scripts.start?.trim().split(/\s+/u));
+    expect(scripts.start).toMatch(/--max-old-space-size=\d+/u);
   });
 
   it('when the image runs, then NODE_ENV, HOST and PORT are set for a container', () => {
