@@ -179,7 +179,10 @@ describe('the Dockerfile', () => {
   });
 
   it('when the image runs, then it starts node exactly as `npm start` does (same flags, heap cap included)', () => {
-    const runtime = readFileSync(`${ROOT}Dockerfile`, 'utf8').split(/^FROM\s/mu).at(-1) ?? '';
+    const runtime =
+      readFileSync(`${ROOT}Dockerfile`, 'utf8')
+        .split(/^FROM\s/mu)
+        .at(-1) ?? '';
     const cmd = [...runtime.matchAll(/^CMD\s+(\[.*\])\s*$/gmu)].at(-1)?.[1];
     const { scripts } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
       scripts: Record<string, string>;
