@@ -45,6 +45,7 @@ export const ConfigSchema = Type.Object({
   EVENT_PREFETCH: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, default: 500 }),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
+  EVENT_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 });
 

@@ -40,7 +40,12 @@ export const inbox = platform.table(
     eventId: uuid('event_id').notNull(),
     handledAt: timestamp('handled_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [primaryKey({ columns: [table.consumer, table.eventId] })],
+  (table) => [
+    primaryKey({ columns: [table.consumer, table.eventId] }),
+    // Records are appended in time order: a BRIN index finds the old ones for the retention sweep
+    // at a fraction of a B-tree's size and cost per insert.
+    index('inbox_handled_at_idx').using('brin', table.handledAt),
+  ],
 );
 
 /** Messages the in-memory bus gave up on after its retries (RabbitMQ keeps them in `<queue>.dlq`). */

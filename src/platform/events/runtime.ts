@@ -6,6 +6,10 @@ import type { BusObserver, EventBus, QueueBinding } from './event-bus.js';
 import { deadLetterTable, type EventHandler, type HandleOptions, inboxHandler } from './inbox.js';
 import { MemoryEventBus } from './memory-bus.js';
 import { OutboxRelay } from './outbox.js';
+import { EventRetention } from './retention.js';
+
+/** How often published outbox rows and old inbox records are swept. */
+const RETENTION_SWEEP_MS = 10 * 60_000;
 
 export interface EventsRuntimeOptions {
   config: Config;
@@ -61,6 +65,7 @@ async function createBus(options: EventsRuntimeOptions, onReconnected: () => voi
 /** The bus, the outbox relay and the hosted modules' consumers, started and stopped together. */
 export class EventsRuntime {
   readonly relay: OutboxRelay;
+  readonly retention: EventRetention;
   private readonly handlers = new Map<string, { handler: EventHandler; options: HandleOptions }>();
 
   private constructor(
@@ -76,6 +81,13 @@ export class EventsRuntime {
       batchSize: options.config.OUTBOX_BATCH_SIZE,
       pollMs: options.config.OUTBOX_POLL_MS,
       onError: (error) => options.logger.warn({ err: error }, 'outbox relay could not publish; will retry'),
+    });
+    this.retention = new EventRetention(options.database.events, {
+      retentionHours: options.config.EVENT_RETENTION_HOURS,
+      intervalMs: RETENTION_SWEEP_MS,
+      onSwept: (removed) =>
+        options.logger.info({ removed }, 'swept published outbox rows and old inbox records'),
+      onError: (error) => options.logger.warn({ err: error }, 'event retention sweep failed; will try again'),
     });
   }
 
@@ -113,10 +125,12 @@ export class EventsRuntime {
       );
     }
     this.relay.start();
+    this.retention.start();
   }
 
   /** Publishes what is left in the outbox (for at most `drainMs`), then lets consumers finish. */
   async stop(drainMs = 5000): Promise<void> {
+    await this.retention.stop();
     await this.relay.pause();
     if (this.bus.isHealthy()) {
       let timer: NodeJS.Timeout | undefined;

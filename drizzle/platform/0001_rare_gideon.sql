@@ -1,0 +1,1 @@
+CREATE INDEX "inbox_handled_at_idx" ON "platform"."inbox" USING brin ("handled_at");
