@@ -42,7 +42,7 @@ export const ConfigSchema = Type.Object({
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   EVENT_RETRY_DELAY_MS: Type.Integer({ minimum: 0, default: 200 }),
-  EVENT_PREFETCH: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  EVENT_PREFETCH: Type.Integer({ minimum: 1, maximum: 1000, default: 30 }),
   OUTBOX_POLL_MS: Type.Integer({ minimum: 10, default: 500 }),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
   EVENT_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
