@@ -1,3 +1,4 @@
+import { VERSION_GUARDED } from '../../platform/events/inbox.js';
 import type { ModuleDefinition } from '../../platform/module.js';
 import { registerCartRoutes } from './cart.routes.js';
 import { CartService } from './cart.service.js';
@@ -14,8 +15,8 @@ export const cartModule: ModuleDefinition = {
   ],
   async register(app, context) {
     // Both read models are upserts guarded by the entity's version: a repeat changes nothing.
-    context.handle('product_events', onProductEvent, { versionGuarded: () => true });
-    context.handle('category_events', onCategoryEvent, { versionGuarded: () => true });
+    context.handle('product_events', onProductEvent, VERSION_GUARDED);
+    context.handle('category_events', onCategoryEvent, VERSION_GUARDED);
     registerCartRoutes(app, new CartService(context.database));
   },
 };

@@ -1,3 +1,4 @@
+import { VERSION_GUARDED } from '../../platform/events/inbox.js';
 import type { ModuleDefinition } from '../../platform/module.js';
 import { categoriesRoutes } from './categories.routes.js';
 import { CategoriesService } from './categories.service.js';
@@ -12,6 +13,6 @@ export const categoriesModule: ModuleDefinition = {
   async register(app, { database, handle }) {
     categoriesRoutes(app, new CategoriesService(database));
     // Counts move under the product reference's version, in a transaction of the handler's own.
-    handle('product_events', onProductEvent, { versionGuarded: () => true });
+    handle('product_events', onProductEvent, VERSION_GUARDED);
   },
 };

@@ -1,3 +1,4 @@
+import { VERSION_GUARDED } from '../../platform/events/inbox.js';
 import type { ModuleDefinition } from '../../platform/module.js';
 import { productsContract } from './contract.js';
 import { productsRoutes } from './products.routes.js';
@@ -16,7 +17,7 @@ export const productsModule: ModuleDefinition = {
   async register(app, { database, handle }) {
     productsRoutes(app, new ProductsService(database));
     // The category references are upserts guarded by the category's version.
-    handle('category_events', onCategoryEvent, { versionGuarded: () => true });
+    handle('category_events', onCategoryEvent, VERSION_GUARDED);
     handle('review_events', onReviewEvent);
     handle('order_events', onOrderEvent);
   },

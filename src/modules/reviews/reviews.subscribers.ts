@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { EventEnvelope } from '../../platform/events/envelope.js';
+import { VERSION_GUARDED } from '../../platform/events/inbox.js';
 import type { ModuleContext } from '../../platform/module.js';
 import { saveOrder, saveProduct, saveUser } from './reviews.repository.js';
 
@@ -44,8 +45,6 @@ const NEVER_PURCHASED = new Set(['pending', 'rejected']);
  * no inbox row.
  */
 export function registerSubscribers({ handle }: ModuleContext): void {
-  const guarded = { versionGuarded: () => true };
-
   handle(
     'product_events',
     async (message, executor, { routingKey }) => {
@@ -56,7 +55,7 @@ export function registerSubscribers({ handle }: ModuleContext): void {
         version: event.version,
       });
     },
-    guarded,
+    VERSION_GUARDED,
   );
 
   handle(
@@ -65,7 +64,7 @@ export function registerSubscribers({ handle }: ModuleContext): void {
       const event = read(UserChanged, message, routingKey);
       await saveUser(executor, { userId: event.user_id, username: event.username, version: event.version });
     },
-    guarded,
+    VERSION_GUARDED,
   );
 
   handle(
@@ -83,6 +82,6 @@ export function registerSubscribers({ handle }: ModuleContext): void {
         productIds: event.items.map((item) => item.product_id),
       });
     },
-    guarded,
+    VERSION_GUARDED,
   );
 }

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type DatabaseLane, queryRows } from '../db/database.js';
 
 export interface RetentionOptions {
@@ -45,7 +45,7 @@ export class EventRetention {
     const hours = `${this.options.retentionHours} hours`;
     const limit = this.options.batchSize ?? 5000;
     const outbox = await this.drain(
-      () => sql`delete from platform.outbox where id in (
+      sql`delete from platform.outbox where id in (
           select id from platform.outbox
           where published_at < now() - ${hours}::interval
           order by id limit ${limit} for update skip locked)
@@ -53,7 +53,7 @@ export class EventRetention {
       limit,
     );
     const inbox = await this.drain(
-      () => sql`delete from platform.inbox where (consumer, event_id) in (
+      sql`delete from platform.inbox where (consumer, event_id) in (
           select consumer, event_id from platform.inbox
           where handled_at < now() - ${hours}::interval
           limit ${limit} for update skip locked)
@@ -63,10 +63,11 @@ export class EventRetention {
     return { outbox, inbox };
   }
 
-  private async drain(statement: () => ReturnType<typeof sql>, limit: number): Promise<number> {
+  /** Runs `statement` (a DELETE of at most `limit` rows) until it deletes fewer. */
+  private async drain(statement: SQL, limit: number): Promise<number> {
     let total = 0;
     for (;;) {
-      const gone = (await queryRows<{ gone: number }>(this.database.db, statement())).length;
+      const gone = (await queryRows<{ gone: number }>(this.database.db, statement)).length;
       total += gone;
       if (gone < limit || this.stopped) return total;
     }
