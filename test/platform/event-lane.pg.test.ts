@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase, queryRows } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
 import type { EventEnvelope } from '../../src/platform/events/envelope.js';
-import type { EventBus } from '../../src/platform/events/event-bus.js';
 import { inboxHandler } from '../../src/platform/events/inbox.js';
 import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
+import { recordingBus } from '../helpers/recording-bus.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /** A transaction on the requests' only connection that stays open until `release()`. */
@@ -82,18 +82,7 @@ describe('the event lane: the relay and the consumers keep their own connections
     await database.transaction((tx) =>
       recordEvents(tx, [{ exchange, routingKey: 'thing.happened', version: 1, payload: { n: 1 } }]),
     );
-    const published: string[] = [];
-    const bus: EventBus = {
-      kind: 'memory',
-      async declare() {},
-      async publish(_exchange, _key, message) {
-        published.push(message.event_id);
-      },
-      async subscribe() {},
-      async start() {},
-      isHealthy: () => true,
-      async close() {},
-    };
+    const bus = recordingBus();
     const held = holdRequestConnection(database);
     await held.running;
     const relay = new OutboxRelay(database, bus, {
@@ -103,7 +92,7 @@ describe('the event lane: the relay and the consumers keep their own connections
       onError: () => {},
     });
     expect(await within(relay.flush(), 5000)).toBeUndefined();
-    expect(published).toHaveLength(1);
+    expect(bus.published).toHaveLength(1);
     held.release();
     await held.done;
     const [row] = await queryRows<{ sent: boolean }>(

@@ -3,36 +3,15 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
-import { createEnvelope, type EventEnvelope } from '../../src/platform/events/envelope.js';
+import { createEnvelope } from '../../src/platform/events/envelope.js';
 import type { Delivery, EventBus } from '../../src/platform/events/event-bus.js';
 import { deadLetterTable, inboxHandler } from '../../src/platform/events/inbox.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-bus.js';
 import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
+import { recordingBus } from '../helpers/recording-bus.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const silent = () => {};
-
-function recordingBus(): EventBus & { published: EventEnvelope[]; failNext: number } {
-  const published: EventEnvelope[] = [];
-  const bus = {
-    kind: 'memory' as const,
-    published,
-    failNext: 0,
-    async declare() {},
-    async publish(_exchange: string, _key: string, message: EventEnvelope) {
-      if (bus.failNext > 0) {
-        bus.failNext--;
-        throw new Error('broker said no');
-      }
-      published.push(message);
-    },
-    async subscribe() {},
-    async start() {},
-    isHealthy: () => true,
-    async close() {},
-  };
-  return bus;
-}
 
 describe('outbox and inbox', () => {
   let testDatabase: TestDatabase;
