@@ -77,7 +77,7 @@ describe('the event lane: the relay and the consumers keep their own connections
     await held.done;
   });
 
-  it('when every request connection is busy, then the outbox relay still claims, publishes and marks its rows', async () => {
+  it('when every request connection is busy, then the outbox relay still reads, publishes and marks its rows on its own session', async () => {
     const exchange = `t${randomUUID().slice(0, 8)}_events`;
     await database.transaction((tx) =>
       recordEvents(tx, [{ exchange, routingKey: 'thing.happened', version: 1, payload: { n: 1 } }]),
@@ -93,6 +93,7 @@ describe('the event lane: the relay and the consumers keep their own connections
     });
     expect(await within(relay.flush(), 5000)).toBeUndefined();
     expect(bus.published).toHaveLength(1);
+    await relay.stop();
     held.release();
     await held.done;
     const [row] = await queryRows<{ sent: boolean }>(

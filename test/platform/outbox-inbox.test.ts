@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, queryRows } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
 import { createEnvelope } from '../../src/platform/events/envelope.js';
@@ -27,8 +27,20 @@ describe('outbox and inbox', () => {
   });
 
   const exchange = () => `t${randomUUID().slice(0, 8)}_events`;
-  const relayFor = (bus: EventBus, name: string) =>
-    new OutboxRelay(database, bus, { exchanges: [name], batchSize: 50, pollMs: 10_000, onError: silent });
+  const relays: OutboxRelay[] = [];
+  const relayFor = (bus: EventBus, name: string) => {
+    const relay = new OutboxRelay(database, bus, {
+      exchanges: [name],
+      batchSize: 50,
+      pollMs: 10_000,
+      onError: silent,
+    });
+    relays.push(relay);
+    return relay;
+  };
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  });
 
   it('when the process dies after commit and before publish, then a new relay publishes every row, in order', async () => {
     const name = exchange();
@@ -45,11 +57,41 @@ describe('outbox and inbox', () => {
     );
     // the first relay never ran: the "crash". A fresh one starts from the table alone.
     const bus = recordingBus();
-    await relayFor(bus, name).flush();
+    const relay = relayFor(bus, name);
+    await relay.flush();
     expect(bus.published.map((message) => message.n)).toEqual(Array.from({ length: 120 }, (_, n) => n));
     expect(bus.published[0]).toMatchObject({ event: 'thing_created', version: 1 });
+    await relay.stop();
     await relayFor(bus, name).flush();
     expect(bus.published).toHaveLength(120);
+  });
+
+  it('when two relays serve one exchange, then only the lock holder publishes, and the other takes over once it stops', async () => {
+    const name = exchange();
+    const record = (from: number, count: number) =>
+      recordEvents(
+        database.db,
+        Array.from({ length: count }, (_, n) => ({
+          exchange: name,
+          routingKey: 'thing.created',
+          version: 1,
+          payload: { n: from + n },
+        })),
+      );
+    await record(0, 3);
+    const [first, second] = [recordingBus(), recordingBus()];
+    const holder = relayFor(first, name);
+    const standby = relayFor(second, name);
+    await holder.flush();
+    await standby.flush();
+    await record(3, 2);
+    await standby.flush();
+    expect(first.published.map((message) => message.n)).toEqual([0, 1, 2]);
+    expect(second.published).toEqual([]);
+    await holder.stop();
+    await standby.flush();
+    expect(second.published.map((message) => message.n)).toEqual([3, 4]);
+    expect(first.published).toHaveLength(3);
   });
 
   it('when a transaction rolls back, then its events are never published', async () => {

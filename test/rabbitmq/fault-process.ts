@@ -26,7 +26,7 @@ const config = testConfig({
   DATABASE_URL: process.env.FAULT_DATABASE_URL,
   AMQP_URL: process.env.FAULT_AMQP_URL,
   MODULES: mode === 'commit-then-die' ? 'notes' : 'echoes',
-  // Only commits wake the relay, so nothing is claimed behind the test's back.
+  // Only commits wake the relay, so nothing is published behind the test's back.
   OUTBOX_POLL_MS: 600_000,
 });
 const database = await openDatabase({ url: config.DATABASE_URL, dataDir: '.data/unused', poolSize: 4 });

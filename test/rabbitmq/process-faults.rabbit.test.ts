@@ -62,12 +62,12 @@ describe('the RabbitMQ bus when a process is killed mid-way', () => {
     await doomed.line(/^committed$/);
     await doomed.kill();
 
-    const [left] = await queryRows<{ unsent: number; unclaimed: number }>(
+    const [left] = await queryRows<{ unsent: number; untried: number }>(
       consumer.database.db,
-      sql`select count(*)::int as unsent, count(*) filter (where claimed_until is null)::int as unclaimed
+      sql`select count(*)::int as unsent, count(*) filter (where attempts = 0)::int as untried
           from platform.outbox where published_at is null`,
     );
-    expect(left).toEqual({ unsent: 50, unclaimed: 50 });
+    expect(left).toEqual({ unsent: 50, untried: 50 });
 
     await app('notes');
     expect(await expectEachAppliedOnce(consumer)).toMatchObject({ notes: 60 });

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { type DatabaseSession, PgliteSessions, PostgresSession } from './session.js';
 
 /** What repositories receive: the database itself or an open transaction; both speak drizzle. */
 export type Executor = PgDatabase<PgQueryResultHKT>;
@@ -28,6 +29,8 @@ export interface Database extends DatabaseLane {
    */
   readonly events: DatabaseLane;
   onCommit(listener: () => void): void;
+  /** A connection of the caller's own until it closes it (PGlite: the one connection, shared). */
+  openSession(): Promise<DatabaseSession>;
   /** Applies each folder's drizzle-kit migrations, in order, each tracked in its own table. */
   migrate(folders: MigrationFolder[]): Promise<void>;
   ping(): Promise<void>;
@@ -59,6 +62,7 @@ abstract class BaseDatabase implements Database {
   abstract readonly events: DatabaseLane;
   abstract close(): Promise<void>;
   abstract migrate(folders: MigrationFolder[]): Promise<void>;
+  abstract openSession(): Promise<DatabaseSession>;
   private readonly commits = new EventEmitter();
 
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
@@ -97,12 +101,17 @@ class PgliteDatabase extends BaseDatabase {
   readonly kind = 'pglite';
   readonly db: Executor;
   readonly events: DatabaseLane = this;
+  private readonly sessions: PgliteSessions;
   constructor(
     private readonly client: PGlite,
     private readonly modules: PgliteModules,
   ) {
     super();
     this.db = modules.drizzle({ client }) as unknown as Executor;
+    this.sessions = new PgliteSessions({ db: this.db, closed: () => client.closed });
+  }
+  async openSession(): Promise<DatabaseSession> {
+    return this.sessions.open();
   }
   async migrate(folders: MigrationFolder[]): Promise<void> {
     const db = this.modules.drizzle({ client: this.client });
@@ -147,6 +156,12 @@ class PostgresDatabase extends BaseDatabase {
   }
   get db(): Executor {
     return this.requests.next();
+  }
+  async openSession(): Promise<DatabaseSession> {
+    return new PostgresSession(
+      this.url,
+      (client) => drizzlePostgres({ client: preparing(client) }) as unknown as Executor,
+    );
   }
   /** Replicas starting together take turns through an advisory lock held on one connection. */
   async migrate(folders: MigrationFolder[]): Promise<void> {

@@ -24,7 +24,6 @@ export const outbox = platform.table(
     routingKey: text('routing_key').notNull(),
     message: jsonb('message').$type<EventEnvelope>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     publishedAt: timestamp('published_at', { withTimezone: true }),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../db/database.js';
+import type { DatabaseSession } from '../db/session.js';
 import { createEnvelope, type EventEnvelope } from './envelope.js';
 import type { EventBus, QueueBinding } from './event-bus.js';
 import { outbox } from './events.tables.js';
@@ -64,23 +65,29 @@ export interface RelayOptions {
   queues?: readonly QueueBinding[];
   batchSize: number;
   pollMs: number;
-  /** How long a claimed row is left to this relay before another may take it. */
-  leaseSeconds?: number;
   onError(error: unknown): void;
 }
 
-interface ClaimedRow {
+interface OutboxRow {
   id: number | string;
   exchange: string;
   routing_key: string;
   message: EventEnvelope;
 }
 
+/** Where relays tell each other that rows are waiting (a replica's commit wakes the publishing one). */
+const RELAY_CHANNEL = 'mascotas_outbox';
+/** Batches published and not yet confirmed and marked, at most. */
+const WINDOW = 4;
+
 /**
- * Publishes committed outbox rows in id order. Rows are claimed with a lease taken under
- * `FOR UPDATE SKIP LOCKED`, so replicas never publish the same row at the same time, and no
- * transaction stays open while the broker confirms. A row is marked sent only after its confirm;
- * a crash in between leaves it to be sent again once the lease runs out.
+ * Publishes committed outbox rows in id order. One relay at a time publishes a destination (an
+ * exchange, or a queue for replays): the one whose database session holds that destination's
+ * lock. Replicas that do not hold it wake the holder after their commits, and take the lock over
+ * as soon as the holder's session ends (shutdown or crash). The holder reads rows with a plain
+ * `SELECT` and writes each row once, when its confirm has come: nothing is claimed, and no
+ * transaction stays open while the broker confirms. A crash between the confirm and the mark
+ * leaves the row to be published again (consumers' inboxes make that harmless).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -88,9 +95,17 @@ export class OutboxRelay {
   private again = false;
   private stopped = true;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Rows handed to the bus whose mark has not been written yet: never read as new. */
+  private readonly unsettled = new Set<number>();
   private failures = 0;
   private readonly queues: Map<string, QueueBinding>;
   private readonly destinations: string[];
+  private session: DatabaseSession | undefined;
+  private readonly held = new Set<string>();
+  private lastBid = Number.NEGATIVE_INFINITY;
+  /** The last id read in this pass: a pass reads forward from the start of the table. */
+  private cursor = 0;
+  private committed = false;
 
   constructor(
     private readonly database: Database,
@@ -104,44 +119,69 @@ export class OutboxRelay {
   start(): void {
     if (this.destinations.length === 0) return;
     this.stopped = false;
-    this.database.onCommit(() => this.wake());
+    this.database.onCommit(() => {
+      this.committed = true;
+      this.wake();
+    });
     this.schedule(0);
   }
 
   /** Asks for a pass soon; called after every commit so the in-memory bus delivers at once. */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.exclusive(() => this.pass());
   }
 
   /** Publishes everything unsent now and waits for it; for shutdown and tests. */
   async flush(): Promise<void> {
+    if (this.destinations.length === 0) return;
+    while (this.running) await this.running;
+    let failure: unknown;
+    this.exclusive(async () => {
+      try {
+        const session = await this.lead(true);
+        if (this.held.size < this.destinations.length) await session.notify(RELAY_CHANNEL);
+        this.cursor = 0;
+        while ((await this.publishBatch()).fresh > 0) {}
+      } catch (error) {
+        failure = error;
+      }
+    });
     await this.running;
-    while ((await this.publishBatch()) > 0) {}
     await Promise.all(this.inFlight);
+    if (failure) throw failure;
   }
 
   /** Takes no new rows; publishes already under way go on. */
   async pause(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    while (this.running) await this.running;
   }
 
-  /** Pauses, then waits for the publishes under way to be confirmed or given up. */
+  /** Pauses, waits for the publishes under way to be confirmed or given up, then lets go of the locks. */
   async stop(): Promise<void> {
     await this.pause();
     await Promise.allSettled(this.inFlight);
+    const session = this.session;
+    this.session = undefined;
+    this.held.clear();
+    await session?.close();
+  }
+
+  /** One pass or flush at a time; a wake during one asks for another pass after it. */
+  private exclusive(work: () => Promise<void>): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = work().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
   }
 
   private schedule(delay: number): void {
@@ -160,62 +200,113 @@ export class OutboxRelay {
 
   private async pass(): Promise<void> {
     try {
-      while (!this.stopped && (await this.publishBatch()) === this.options.batchSize) {}
+      const session = await this.lead(false);
+      if (this.committed && this.held.size < this.destinations.length) await session.notify(RELAY_CHANNEL);
+      this.committed = false;
+      this.cursor = 0;
+      // After a failed publish, one batch per pass (the retry) until one goes through.
+      let more = true;
+      while (more && !this.stopped) more = (await this.publishBatch()).more && this.failures === 0;
     } catch (error) {
       this.options.onError(error);
     }
   }
 
-  /** Claims one batch and starts publishing it; confirms are awaited together, not one by one. */
-  private async publishBatch(): Promise<number> {
-    const rows = await this.claim();
-    if (rows.length === 0) return 0;
-    const publishing = rows.map((row) => this.publish(row));
-    const done = this.settle(rows, publishing);
-    this.inFlight.add(done);
-    void done.finally(() => this.inFlight.delete(done));
-    if (this.inFlight.size >= 4) await Promise.race(this.inFlight);
-    return rows.length;
+  /**
+   * Opens a session when there is none (or its connection was lost, and its locks with it), and
+   * bids for the destinations it does not hold: at once when `now`, else once per poll interval.
+   */
+  private async lead(now: boolean): Promise<DatabaseSession> {
+    let session = this.session;
+    if (session && !session.open) {
+      this.session = undefined;
+      this.held.clear();
+      await session.close().catch(() => {});
+      session = undefined;
+    }
+    if (!session) {
+      const opened = await this.database.openSession();
+      try {
+        await opened.listen(RELAY_CHANNEL, () => this.wake());
+      } catch (error) {
+        await opened.close().catch(() => {});
+        throw error;
+      }
+      session = this.session = opened;
+      this.lastBid = Number.NEGATIVE_INFINITY;
+    }
+    const wanted = this.destinations.filter((destination) => !this.held.has(destination));
+    if (wanted.length > 0 && (now || performance.now() - this.lastBid >= this.options.pollMs)) {
+      this.lastBid = performance.now();
+      for (const destination of await session.tryLock(wanted)) this.held.add(destination);
+    }
+    return session;
   }
 
-  private publish(row: ClaimedRow): Promise<void> {
+  /** Reads the next batch after the cursor and starts publishing it; confirms are awaited together. */
+  private async publishBatch(): Promise<{ fresh: number; more: boolean }> {
+    const session = this.session;
+    if (!session?.open || this.held.size === 0) return { fresh: 0, more: false };
+    // Unsettled rows after the cursor are read again and skipped: room is made for them.
+    let skipped = 0;
+    for (const id of this.unsettled) if (id > this.cursor) skipped++;
+    const limit = this.options.batchSize + skipped;
+    const rows = await this.read(session, limit);
+    if (rows.length > 0) this.cursor = Number(rows[rows.length - 1]!.id);
+    const fresh = rows.filter((row) => !this.unsettled.has(Number(row.id)));
+    if (fresh.length > 0) {
+      for (const row of fresh) this.unsettled.add(Number(row.id));
+      const done = this.settle(
+        session,
+        fresh,
+        fresh.map((row) => this.publish(row)),
+      );
+      this.inFlight.add(done);
+      void done.finally(() => this.inFlight.delete(done));
+      if (this.inFlight.size >= WINDOW) await Promise.race(this.inFlight);
+    }
+    return { fresh: fresh.length, more: rows.length === limit };
+  }
+
+  private publish(row: OutboxRow): Promise<void> {
     const binding = this.queues.get(row.exchange);
     if (!binding) return this.bus.publish(row.exchange, row.routing_key, row.message);
     return this.bus.publish(binding.exchange, row.routing_key, row.message, { queue: binding.queue });
   }
 
-  private async claim(): Promise<ClaimedRow[]> {
-    if (this.destinations.length === 0) return [];
-    const exchanges = sql.join(
-      this.destinations.map((exchange) => sql`${exchange}`),
-      sql`, `,
+  /**
+   * On the session's own connection, after the marks sent before it: a row whose mark is written
+   * is not read again, and a row read before its mark is still among the unsettled. One ordered
+   * probe of the unpublished-rows index per destination, merged: never a walk over published rows.
+   */
+  private read(session: DatabaseSession, limit: number): Promise<OutboxRow[]> {
+    return queryRows<OutboxRow>(
+      session.db,
+      sql`select row.id, row.exchange, row.routing_key, row.message
+          from unnest(${sql.param([...this.held])}::text[]) as destination(name)
+          cross join lateral (
+            select id, exchange, routing_key, message from platform.outbox
+            where published_at is null and exchange = destination.name and id > ${this.cursor}
+            order by id limit ${limit}) as row
+          order by row.id limit ${limit}`,
     );
-    const lease = `${this.options.leaseSeconds ?? 30} seconds`;
-    const rows = await queryRows<ClaimedRow>(
-      this.database.events.db,
-      sql`update platform.outbox set claimed_until = now() + ${lease}::interval, attempts = attempts + 1
-          where id in (
-            select id from platform.outbox
-            where published_at is null and exchange in (${exchanges})
-              and (claimed_until is null or claimed_until < now())
-            order by id limit ${this.options.batchSize}
-            for update skip locked)
-          returning id, exchange, routing_key, message`,
-    );
-    return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
 
-  private async settle(rows: ClaimedRow[], publishing: Promise<void>[]): Promise<void> {
+  private async settle(
+    session: DatabaseSession,
+    rows: OutboxRow[],
+    publishing: Promise<void>[],
+  ): Promise<void> {
     const results = await Promise.allSettled(publishing);
     const sent = rows
       .filter((_, index) => results[index]!.status === 'fulfilled')
       .map((row) => Number(row.id));
     const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     try {
-      if (sent.length > 0) await this.mark(sql`published_at = now(), last_error = null`, sent);
+      if (sent.length > 0) await this.mark(session, sql`published_at = now(), last_error = null`, sent);
       if (failed) {
         const unsent = rows.map((row) => Number(row.id)).filter((id) => !sent.includes(id));
-        await this.mark(sql`claimed_until = null, last_error = ${String(failed.reason)}`, unsent);
+        await this.mark(session, sql`last_error = ${String(failed.reason)}`, unsent);
         this.failures++;
         this.options.onError(failed.reason);
       } else {
@@ -223,13 +314,20 @@ export class OutboxRelay {
       }
     } catch (error) {
       this.options.onError(error);
+    } finally {
+      for (const row of rows) this.unsettled.delete(Number(row.id));
     }
   }
 
-  /** One array parameter, not one per row: the same prepared statement for every batch. */
-  private async mark(assignments: SQL, ids: number[]): Promise<void> {
-    await this.database.events.db.execute(
-      sql`update platform.outbox set ${assignments} where id = any(${sql.param(ids)}::bigint[])`,
+  /**
+   * One array parameter, not one per row: the same prepared statement for every batch. On the
+   * session while it lives (see `read`); a confirmed row may be marked from any connection.
+   */
+  private async mark(session: DatabaseSession, assignments: SQL, ids: number[]): Promise<void> {
+    const executor = session.open ? session.db : this.database.events.db;
+    await executor.execute(
+      sql`update platform.outbox set ${assignments}, attempts = attempts + 1
+          where id = any(${sql.param(ids)}::bigint[])`,
     );
   }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "platform"."outbox" DROP COLUMN "claimed_until";
