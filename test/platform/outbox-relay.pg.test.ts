@@ -56,10 +56,12 @@ describe('the outbox relay across replicas', () => {
       { exchange: name, routingKey: 'thing.created', version: 1, payload: { n } },
     ]);
 
-  it('when a row commits after rows with later ids were published, then the next pass still publishes it', async () => {
+  it('when a row commits after rows with later ids were published, then the next pass publishes it', async () => {
     const name = exchange();
     const bus = recordingBus();
     const relay = relayFor(replicas[0], bus, name);
+    relay.start();
+    await relay.flush();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -68,7 +70,7 @@ describe('the outbox relay across replicas', () => {
     const early = new Promise<void>((resolve) => {
       recorded = resolve;
     });
-    // Takes the lower id first, commits last.
+    // Takes the lower id first, commits last; its commit wakes the relay, whose pass must look back.
     const slow = replicas[0].transaction(async (tx) => {
       await record(tx, name, 1);
       recorded();
@@ -76,11 +78,11 @@ describe('the outbox relay across replicas', () => {
     });
     await early;
     await record(replicas[1], name, 2);
-    await relay.flush();
-    expect(bus.published.map((message) => message.n)).toEqual([2]);
+    relay.wake();
+    await eventually(() => bus.published.length === 1, 5_000, 'the later row');
     release();
     await slow;
-    await relay.flush();
+    await eventually(() => bus.published.length === 2, 5_000, 'the row that committed late');
     expect(bus.published.map((message) => message.n)).toEqual([2, 1]);
   });
 
@@ -88,14 +90,45 @@ describe('the outbox relay across replicas', () => {
     const name = exchange();
     const [holderBus, replicaBus] = [recordingBus(), recordingBus()];
     const holder = relayFor(replicas[0], holderBus, name);
-    await holder.flush();
     holder.start();
+    await holder.flush();
     const replica = relayFor(replicas[1], replicaBus, name);
     replica.start();
+    await replica.flush();
     await replicas[1].transaction((tx) => record(tx, name, 7));
     await eventually(() => holderBus.published.length === 1, 5_000, 'the holder to publish');
     expect(holderBus.published[0]).toMatchObject({ n: 7 });
     expect(replicaBus.published).toEqual([]);
+  });
+
+  it('when the holder stops, then a standby takes over at once rather than at its next poll', async () => {
+    const name = exchange();
+    const [holderBus, standbyBus] = [recordingBus(), recordingBus()];
+    const holder = relayFor(replicas[0], holderBus, name);
+    await holder.flush();
+    const standby = relayFor(replicas[1], standbyBus, name);
+    standby.start();
+    await standby.flush();
+    await holder.stop();
+    await replicas[1].transaction((tx) => record(tx, name, 8));
+    await eventually(() => standbyBus.published.length === 1, 5_000, 'the standby to take over');
+    expect(standbyBus.published[0]).toMatchObject({ n: 8 });
+    expect(holderBus.published).toEqual([]);
+  });
+
+  it('when the holder cannot reach its broker, then it lets go and a replica that can publishes', async () => {
+    const name = exchange();
+    const [holderBus, replicaBus] = [recordingBus(), recordingBus()];
+    const holder = relayFor(replicas[0], holderBus, name, 50);
+    await holder.flush();
+    holder.start();
+    const replica = relayFor(replicas[1], replicaBus, name, 50);
+    replica.start();
+    holderBus.isHealthy = () => false;
+    await record(replicas[0], name, 9);
+    await eventually(() => replicaBus.published.length === 1, 5_000, 'the replica to take over');
+    expect(replicaBus.published[0]).toMatchObject({ n: 9 });
+    expect(holderBus.published).toEqual([]);
   });
 
   it("when the holder's connection is lost, then a replica takes the exchange over and the holder publishes no more", async () => {

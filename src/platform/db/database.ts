@@ -23,7 +23,7 @@ export interface DatabaseLane {
 export interface Database extends DatabaseLane {
   readonly kind: 'pglite' | 'postgres';
   /**
-   * The outbox relay's and the consumers' connections, apart from the requests' on PostgreSQL, so
+   * The consumers' connections (and the retention sweep's), apart from the requests' on PostgreSQL, so
    * that a saga step never queues behind a burst of browsing (the same lane on PGlite, or when
    * `eventPoolSize` is 0).
    */

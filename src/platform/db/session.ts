@@ -14,9 +14,9 @@ export interface DatabaseSession {
   readonly open: boolean;
   /** Takes the named locks no other session holds; answers the names this session now holds. */
   tryLock(names: readonly string[]): Promise<string[]>;
-  /** Calls `listener` on every `notify(channel)` of any session, in any process. */
-  listen(channel: string, listener: () => void): Promise<void>;
-  notify(channel: string): Promise<void>;
+  /** Calls `listener` with the payload of every `notify(channel)` of any session, in any process. */
+  listen(channel: string, listener: (payload: string) => void): Promise<void>;
+  notify(channel: string, payload?: string): Promise<void>;
   /** Releases the locks and the connection. */
   close(): Promise<void>;
 }
@@ -32,7 +32,7 @@ function lockKey(name: string): string {
  * another (a reconnected client would look alive without the locks).
  */
 export class PostgresSession implements DatabaseSession {
-  readonly db: Executor;
+  private readonly executor: Executor;
   private closed = false;
   private readonly client: postgres.Sql;
 
@@ -42,12 +42,25 @@ export class PostgresSession implements DatabaseSession {
       idle_timeout: 0,
       max_lifetime: null,
       onnotice: () => {},
-      connection: { application_name: 'mascotas-session' },
+      // The server ends a session whose client vanished within ~25 s, and its locks with it.
+      connection: {
+        application_name: 'mascotas-session',
+        tcp_keepalives_idle: 10,
+        tcp_keepalives_interval: 5,
+        tcp_keepalives_count: 3,
+      },
+      keep_alive: 10,
       onclose: () => {
         this.closed = true;
       },
     });
-    this.db = wrap(this.client);
+    this.executor = wrap(this.client);
+  }
+
+  /** Refused once closed: postgres.js would open a new connection, without the locks. */
+  get db(): Executor {
+    this.usable();
+    return this.executor;
   }
 
   get open(): boolean {
@@ -63,13 +76,13 @@ export class PostgresSession implements DatabaseSession {
     return rows.map((row) => row.name);
   }
 
-  async listen(channel: string, listener: () => void): Promise<void> {
-    await this.client.listen(channel, () => listener());
+  async listen(channel: string, listener: (payload: string) => void): Promise<void> {
+    await this.client.listen(channel, listener);
   }
 
-  async notify(channel: string): Promise<void> {
+  async notify(channel: string, payload = ''): Promise<void> {
     this.usable();
-    await this.client`select pg_notify(${channel}, '')`;
+    await this.client`select pg_notify(${channel}, ${payload})`;
   }
 
   async close(): Promise<void> {
@@ -100,7 +113,7 @@ export class PgliteSessions {
 }
 
 class PgliteSession implements DatabaseSession {
-  private readonly listeners: Array<[string, () => void]> = [];
+  private readonly listeners: Array<[string, (payload: string) => void]> = [];
   private released = false;
 
   constructor(
@@ -126,14 +139,14 @@ class PgliteSession implements DatabaseSession {
     });
   }
 
-  async listen(channel: string, listener: () => void): Promise<void> {
+  async listen(channel: string, listener: (payload: string) => void): Promise<void> {
     this.notifications.on(channel, listener);
     this.listeners.push([channel, listener]);
   }
 
-  async notify(channel: string): Promise<void> {
+  async notify(channel: string, payload = ''): Promise<void> {
     // Later, as a notification from PostgreSQL arrives: never inside the notifier's own call.
-    setImmediate(() => this.notifications.emit(channel));
+    setImmediate(() => this.notifications.emit(channel, payload));
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,9 @@ import { createEnvelope, type EventEnvelope } from './envelope.js';
 import type { EventBus, QueueBinding } from './event-bus.js';
 import { outbox } from './events.tables.js';
 
+/** Where relays tell each other that rows are waiting (a replica's commit wakes the publishing one). */
+const RELAY_CHANNEL = 'mascotas_outbox';
+
 export interface OutboxEvent {
   exchange: string;
   routingKey: string;
@@ -48,6 +51,8 @@ export async function recordQueueDeliveries(
   deliveries: readonly QueueDelivery[],
 ): Promise<void> {
   if (deliveries.length === 0) return;
+  // Delivered at commit: the relay publishing the queue may run in another process (the CLI's replays).
+  await tx.execute(sql`select pg_notify(${RELAY_CHANNEL}, '')`);
   await tx.insert(outbox).values(
     deliveries.map((delivery) => ({
       eventId: randomUUID(),
@@ -75,10 +80,10 @@ interface OutboxRow {
   message: EventEnvelope;
 }
 
-/** Where relays tell each other that rows are waiting (a replica's commit wakes the publishing one). */
-const RELAY_CHANNEL = 'mascotas_outbox';
 /** Batches published and not yet confirmed and marked, at most. */
 const WINDOW = 4;
+/** The payload of a holder's notification when it lets go of its locks. */
+const RELEASED = 'released';
 
 /**
  * Publishes committed outbox rows in id order. One relay at a time publishes a destination (an
@@ -91,9 +96,12 @@ const WINDOW = 4;
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** Passes and flushes run one after another, in this chain. */
+  private tail: Promise<void> = Promise.resolve();
+  private passQueued = false;
   private stopped = true;
+  /** Set by `stop()`: a flush under way ends after its current batch. */
+  private halted = false;
   private readonly inFlight = new Set<Promise<void>>();
   /** Rows handed to the bus whose mark has not been written yet: never read as new. */
   private readonly unsettled = new Set<number>();
@@ -103,6 +111,8 @@ export class OutboxRelay {
   private session: DatabaseSession | undefined;
   private readonly held = new Set<string>();
   private lastBid = Number.NEGATIVE_INFINITY;
+  /** A holder let go of its locks: bid at once rather than at the next poll. */
+  private bidNow = false;
   /** The last id read in this pass: a pass reads forward from the start of the table. */
   private cursor = 0;
   private committed = false;
@@ -119,6 +129,7 @@ export class OutboxRelay {
   start(): void {
     if (this.destinations.length === 0) return;
     this.stopped = false;
+    this.halted = false;
     this.database.onCommit(() => {
       this.committed = true;
       this.wake();
@@ -128,60 +139,56 @@ export class OutboxRelay {
 
   /** Asks for a pass soon; called after every commit so the in-memory bus delivers at once. */
   wake(): void {
-    if (this.stopped) return;
-    this.exclusive(() => this.pass());
+    if (this.stopped || this.passQueued) return;
+    this.passQueued = true;
+    void this.enqueue(() => {
+      this.passQueued = false;
+      return this.pass();
+    });
   }
 
   /** Publishes everything unsent now and waits for it; for shutdown and tests. */
   async flush(): Promise<void> {
     if (this.destinations.length === 0) return;
-    while (this.running) await this.running;
-    let failure: unknown;
-    this.exclusive(async () => {
-      try {
-        const session = await this.lead(true);
-        if (this.held.size < this.destinations.length) await session.notify(RELAY_CHANNEL);
-        this.cursor = 0;
-        while ((await this.publishBatch()).fresh > 0) {}
-      } catch (error) {
-        failure = error;
-      }
+    await this.enqueue(async () => {
+      const session = await this.lead(true);
+      if (!this.leadsAll()) await session.notify(RELAY_CHANNEL);
+      this.cursor = 0;
+      // The first batch always; more only while the broker takes them.
+      let fresh = (await this.publishBatch()).fresh;
+      while (fresh > 0 && !this.halted && this.failures === 0) fresh = (await this.publishBatch()).fresh;
     });
-    await this.running;
     await Promise.all(this.inFlight);
-    if (failure) throw failure;
   }
 
   /** Takes no new rows; publishes already under way go on. */
   async pause(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    while (this.running) await this.running;
+    await this.tail;
   }
 
-  /** Pauses, waits for the publishes under way to be confirmed or given up, then lets go of the locks. */
+  /**
+   * Ends a flush under way after its batch, waits for the publishes under way to be confirmed or
+   * given up, then lets go of the locks and tells the other relays, which bid at once.
+   */
   async stop(): Promise<void> {
+    this.halted = true;
     await this.pause();
     await Promise.allSettled(this.inFlight);
     const session = this.session;
     this.session = undefined;
+    const released = this.held.size > 0;
     this.held.clear();
-    await session?.close();
+    if (!session) return;
+    if (released && session.open) await session.notify(RELAY_CHANNEL, RELEASED).catch(() => {});
+    await session.close();
   }
 
-  /** One pass or flush at a time; a wake during one asks for another pass after it. */
-  private exclusive(work: () => Promise<void>): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = work().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const done = this.tail.then(work);
+    this.tail = done.catch(() => {});
+    return done;
   }
 
   private schedule(delay: number): void {
@@ -198,11 +205,16 @@ export class OutboxRelay {
     return Math.min(this.options.pollMs * 2 ** Math.min(this.failures, 6), 30_000);
   }
 
+  private leadsAll(): boolean {
+    return this.held.size === this.destinations.length;
+  }
+
   private async pass(): Promise<void> {
     try {
-      const session = await this.lead(false);
-      if (this.committed && this.held.size < this.destinations.length) await session.notify(RELAY_CHANNEL);
+      const committed = this.committed;
       this.committed = false;
+      const session = await this.lead(false);
+      if (committed && !this.leadsAll()) await session.notify(RELAY_CHANNEL);
       this.cursor = 0;
       // After a failed publish, one batch per pass (the retry) until one goes through.
       let more = true;
@@ -214,20 +226,26 @@ export class OutboxRelay {
 
   /**
    * Opens a session when there is none (or its connection was lost, and its locks with it), and
-   * bids for the destinations it does not hold: at once when `now`, else once per poll interval.
+   * bids for the destinations it does not hold: at once when asked to, else once per poll
+   * interval. A relay whose bus cannot publish holds nothing, so that one that can takes over.
    */
   private async lead(now: boolean): Promise<DatabaseSession> {
     let session = this.session;
-    if (session && !session.open) {
+    if (session && (!session.open || (!this.bus.isHealthy() && this.held.size > 0))) {
       this.session = undefined;
       this.held.clear();
+      // Marks under way land before a new session reads, so no row is read again.
+      await Promise.allSettled(this.inFlight);
       await session.close().catch(() => {});
       session = undefined;
     }
     if (!session) {
       const opened = await this.database.openSession();
       try {
-        await opened.listen(RELAY_CHANNEL, () => this.wake());
+        await opened.listen(RELAY_CHANNEL, (payload) => {
+          if (payload === RELEASED) this.bidNow = true;
+          this.wake();
+        });
       } catch (error) {
         await opened.close().catch(() => {});
         throw error;
@@ -236,8 +254,11 @@ export class OutboxRelay {
       this.lastBid = Number.NEGATIVE_INFINITY;
     }
     const wanted = this.destinations.filter((destination) => !this.held.has(destination));
-    if (wanted.length > 0 && (now || performance.now() - this.lastBid >= this.options.pollMs)) {
+    // 0.9: the poll timer and performance.now() may disagree by a millisecond.
+    const due = performance.now() - this.lastBid >= this.options.pollMs * 0.9;
+    if (wanted.length > 0 && this.bus.isHealthy() && (now || this.bidNow || due)) {
       this.lastBid = performance.now();
+      this.bidNow = false;
       for (const destination of await session.tryLock(wanted)) this.held.add(destination);
     }
     return session;
@@ -252,6 +273,8 @@ export class OutboxRelay {
     for (const id of this.unsettled) if (id > this.cursor) skipped++;
     const limit = this.options.batchSize + skipped;
     const rows = await this.read(session, limit);
+    // A read answered on a connection that is no longer the lock's may not be published.
+    if (!session.open) return { fresh: 0, more: false };
     if (rows.length > 0) this.cursor = Number(rows[rows.length - 1]!.id);
     const fresh = rows.filter((row) => !this.unsettled.has(Number(row.id)));
     if (fresh.length > 0) {
@@ -324,10 +347,13 @@ export class OutboxRelay {
    * session while it lives (see `read`); a confirmed row may be marked from any connection.
    */
   private async mark(session: DatabaseSession, assignments: SQL, ids: number[]): Promise<void> {
-    const executor = session.open ? session.db : this.database.events.db;
-    await executor.execute(
-      sql`update platform.outbox set ${assignments}, attempts = attempts + 1
-          where id = any(${sql.param(ids)}::bigint[])`,
-    );
+    const statement = sql`update platform.outbox set ${assignments}, attempts = attempts + 1
+        where id = any(${sql.param(ids)}::bigint[])`;
+    try {
+      await (session.open ? session.db : this.database.events.db).execute(statement);
+    } catch (error) {
+      if (session.open) throw error;
+      await this.database.events.db.execute(statement);
+    }
   }
 }

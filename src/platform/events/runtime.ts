@@ -140,7 +140,11 @@ export class EventsRuntime {
       await Promise.race([this.relay.flush().catch(() => {}), deadline]);
       clearTimeout(timer);
     }
-    await this.bus.close();
-    await this.relay.stop();
+    // Before the bus closes: publishes under way get their confirms, and the locks go to a replica.
+    try {
+      await this.relay.stop();
+    } finally {
+      await this.bus.close();
+    }
   }
 }
