@@ -9,6 +9,7 @@ import { type Config, loadConfig } from './platform/config.js';
 import { type Database, openDatabase } from './platform/db/database.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { frameworkErrorHandler } from './platform/http/errors.js';
+import { lazySerializers, lazyValidators } from './platform/http/lazy-compilers.js';
 import { requestIdOf } from './platform/http/request-id.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import type { ModuleDefinition } from './platform/module.js';
@@ -65,8 +66,9 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },
   });
-  app.setValidatorCompiler(validatorCompiler());
+  app.setValidatorCompiler(lazyValidators(validatorCompiler()));
   try {
     const allModules = options.modules ?? ALL_MODULES;
     const platform = await registerPlatform(app, {
