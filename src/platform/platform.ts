@@ -93,6 +93,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   const deadLetters = await openDeadLetters({ config, database, modules: allModules, bus: events.bus.kind });
   // While the broker is away a scrape says nothing of its queues rather than wait on it.
   metrics.watchDeadLetters(async () => (events.bus.isHealthy() ? deadLetters.counts() : new Map()));
+  metrics.watchRelay(() => events.relay.publishing());
   const platform: Platform = { routes, config, database, events, deadLetters, metrics, modules: hosted };
   app.decorate('platform', platform);
 

@@ -97,6 +97,7 @@ describe('HTTP platform', () => {
     expect(response.body).toContain('http_requests_total{method="POST",route="/api/notes",status="201"}');
     expect(response.body).toContain('http_request_duration_seconds_bucket');
     expect(response.body).toMatch(/outbox_backlog \d+/);
+    expect(response.body).toContain('outbox_relay_publishing{destination="note_events"} 1');
     expect(response.body).toContain(
       'events_published_total{exchange="note_events",routing_key="note.created"}',
     );

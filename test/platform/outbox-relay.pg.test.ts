@@ -109,9 +109,11 @@ describe('the outbox relay across replicas', () => {
     const standby = relayFor(replicas[1], standbyBus, name);
     standby.start();
     await standby.flush();
+    expect([holder.publishing().get(name), standby.publishing().get(name)]).toEqual([true, false]);
     await holder.stop();
     await replicas[1].transaction((tx) => record(tx, name, 8));
     await eventually(() => standbyBus.published.length === 1, 5_000, 'the standby to take over');
+    expect(standby.publishing().get(name)).toBe(true);
     expect(standbyBus.published[0]).toMatchObject({ n: 8 });
     expect(holderBus.published).toEqual([]);
   });

@@ -14,6 +14,8 @@ export interface DatabaseSession {
   readonly open: boolean;
   /** Takes the named locks no other session holds; answers the names this session now holds. */
   tryLock(names: readonly string[]): Promise<string[]>;
+  /** Lets go of every lock this session holds; the session stays open. */
+  unlockAll(): Promise<void>;
   /** Calls `listener` with the payload of every `notify(channel)` of any session, in any process. */
   listen(channel: string, listener: (payload: string) => void): Promise<void>;
   notify(channel: string, payload?: string): Promise<void>;
@@ -74,6 +76,11 @@ export class PostgresSession implements DatabaseSession {
       select name from unnest(${[...names]}::text[], ${names.map(lockKey)}::bigint[]) as wanted(name, key)
       where pg_try_advisory_lock(key)`;
     return rows.map((row) => row.name);
+  }
+
+  async unlockAll(): Promise<void> {
+    this.usable();
+    await this.client`select pg_advisory_unlock_all()`;
   }
 
   async listen(channel: string, listener: (payload: string) => void): Promise<void> {
@@ -139,6 +146,10 @@ class PgliteSession implements DatabaseSession {
     });
   }
 
+  async unlockAll(): Promise<void> {
+    for (const [name, holder] of this.holders) if (holder === this) this.holders.delete(name);
+  }
+
   async listen(channel: string, listener: (payload: string) => void): Promise<void> {
     this.notifications.on(channel, listener);
     this.listeners.push([channel, listener]);
@@ -151,7 +162,7 @@ class PgliteSession implements DatabaseSession {
 
   async close(): Promise<void> {
     this.released = true;
-    for (const [name, holder] of this.holders) if (holder === this) this.holders.delete(name);
+    await this.unlockAll();
     for (const [channel, listener] of this.listeners) this.notifications.off(channel, listener);
   }
 }

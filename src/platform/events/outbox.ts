@@ -178,11 +178,30 @@ export class OutboxRelay {
     await Promise.allSettled(this.inFlight);
     const session = this.session;
     this.session = undefined;
-    const released = this.held.size > 0;
+    if (session) await this.release(session);
+  }
+
+  /**
+   * Ends a session. Locks it held are let go first, and only then are the other relays told: a
+   * standby that bids on the notification finds them free.
+   */
+  private async release(session: DatabaseSession): Promise<void> {
+    const held = this.held.size > 0;
     this.held.clear();
-    if (!session) return;
-    if (released && session.open) await session.notify(RELAY_CHANNEL, RELEASED).catch(() => {});
-    await session.close();
+    if (held && session.open) {
+      try {
+        await session.unlockAll();
+        await session.notify(RELAY_CHANNEL, RELEASED);
+      } catch {
+        // The connection is going anyway; its end releases the locks.
+      }
+    }
+    await session.close().catch(() => {});
+  }
+
+  /** Each destination this relay serves, and whether it publishes it now (holds its lock). */
+  publishing(): ReadonlyMap<string, boolean> {
+    return new Map(this.destinations.map((destination) => [destination, this.held.has(destination)]));
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
@@ -233,10 +252,9 @@ export class OutboxRelay {
     let session = this.session;
     if (session && (!session.open || (!this.bus.isHealthy() && this.held.size > 0))) {
       this.session = undefined;
-      this.held.clear();
       // Marks under way land before a new session reads, so no row is read again.
       await Promise.allSettled(this.inFlight);
-      await session.close().catch(() => {});
+      await this.release(session);
       session = undefined;
     }
     if (!session) {

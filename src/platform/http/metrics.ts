@@ -83,6 +83,20 @@ export class Metrics {
     });
   }
 
+  /** 1 for each destination this process's relay publishes now (holds the lock of), 0 for the others. */
+  watchRelay(destinations: () => ReadonlyMap<string, boolean>): void {
+    new Gauge({
+      name: 'outbox_relay_publishing',
+      help: 'Whether this process publishes the destination (exchange or queue:<name>) now',
+      labelNames: ['destination'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [destination, held] of destinations()) this.set({ destination }, held ? 1 : 0);
+      },
+    });
+  }
+
   observer(): BusObserver {
     return {
       published: (exchange, routingKey) => this.published.inc({ exchange, routing_key: routingKey }),
