@@ -286,15 +286,17 @@ export class OutboxRelay {
   private async publishBatch(): Promise<{ fresh: number; more: boolean }> {
     const session = this.session;
     if (!session?.open || this.held.size === 0) return { fresh: 0, more: false };
-    // Unsettled rows after the cursor are read again and skipped: room is made for them.
-    let skipped = 0;
-    for (const id of this.unsettled) if (id > this.cursor) skipped++;
-    const limit = this.options.batchSize + skipped;
+    // What is unsettled when the read is sent: a row leaves `unsettled` only once its mark has
+    // committed, so a row the read can still see as unpublished is in this copy, whichever
+    // connection marks it and whenever the answers arrive. Room is made for those after the cursor.
+    const skip = new Set<number>();
+    for (const id of this.unsettled) if (id > this.cursor) skip.add(id);
+    const limit = this.options.batchSize + skip.size;
     const rows = await this.read(session, limit);
     // A read answered on a connection that is no longer the lock's may not be published.
     if (!session.open) return { fresh: 0, more: false };
     if (rows.length > 0) this.cursor = Number(rows[rows.length - 1]!.id);
-    const fresh = rows.filter((row) => !this.unsettled.has(Number(row.id)));
+    const fresh = rows.filter((row) => !skip.has(Number(row.id)) && !this.unsettled.has(Number(row.id)));
     if (fresh.length > 0) {
       for (const row of fresh) this.unsettled.add(Number(row.id));
       const done = this.settle(
@@ -316,9 +318,8 @@ export class OutboxRelay {
   }
 
   /**
-   * On the session's own connection, after the marks sent before it: a row whose mark is written
-   * is not read again, and a row read before its mark is still among the unsettled. One ordered
-   * probe of the unpublished-rows index per destination, merged: never a walk over published rows.
+   * On the session's own connection, the one that holds the locks. One ordered probe of the
+   * unpublished-rows index per destination, merged: never a walk over published rows.
    */
   private read(session: DatabaseSession, limit: number): Promise<OutboxRow[]> {
     return queryRows<OutboxRow>(
