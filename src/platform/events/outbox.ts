@@ -368,11 +368,15 @@ export class OutboxRelay {
   private async mark(session: DatabaseSession, assignments: SQL, ids: number[]): Promise<void> {
     const statement = sql`update platform.outbox set ${assignments}, attempts = attempts + 1
         where id = any(${sql.param(ids)}::bigint[])`;
-    try {
-      await (session.open ? session.db : this.database.events.db).execute(statement);
-    } catch (error) {
-      if (session.open) throw error;
-      await this.database.events.db.execute(statement);
+    if (session.open) {
+      try {
+        await session.db.execute(statement);
+        return;
+      } catch (error) {
+        // Only a lost session sends the mark elsewhere; any other failure is the caller's.
+        if (session.open) throw error;
+      }
     }
+    await this.database.events.db.execute(statement);
   }
 }
