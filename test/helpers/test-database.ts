@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { type Database, openDatabase } from '../../src/platform/db/database.js';
+import { migrationFolders } from '../../src/platform/db/migrations.js';
 import { POSTGRES_ADMIN_URL, TEST_DATABASE, withDatabase } from './services.js';
 
 export interface TestDatabase {
@@ -35,5 +37,29 @@ export async function createTestDatabase(kind: 'pglite' | 'postgres' = TEST_DATA
     url: 'memory://',
     open: () => openDatabase({ url: 'memory://', dataDir: '.data/unused', poolSize: 1 }),
     async drop() {},
+  };
+}
+
+/**
+ * For the calling test file: a fresh database of this project's kind with the platform's tables
+ * (outbox, inbox, dead letters) and no module's, opened before its tests, closed and dropped after.
+ */
+export function usePlatformDatabase(): { readonly database: Database } {
+  let testDatabase: TestDatabase | undefined;
+  let database: Database | undefined;
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    database = await testDatabase.open();
+    await database.migrate(migrationFolders([]));
+  });
+  afterAll(async () => {
+    await database?.close();
+    await testDatabase?.drop();
+  });
+  return {
+    get database() {
+      if (!database) throw new Error('the platform database opens in beforeAll');
+      return database;
+    },
   };
 }

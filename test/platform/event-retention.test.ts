@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, queryRows } from '../../src/platform/db/database.js';
-import { migrationFolders } from '../../src/platform/db/migrations.js';
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/platform/db/database.js';
 import { createEnvelope } from '../../src/platform/events/envelope.js';
 import { EventRetention } from '../../src/platform/events/retention.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { usePlatformDatabase } from '../helpers/test-database.js';
 
 describe('event retention: published outbox rows and old inbox records are swept', () => {
-  let testDatabase: TestDatabase;
-  let database: Database;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = await testDatabase.open();
-    await database.migrate(migrationFolders([]));
-  });
-  afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
-  });
+  const platform = usePlatformDatabase();
 
   const retention = (batchSize = 5000) =>
-    new EventRetention(database, {
+    new EventRetention(platform.database, {
       retentionHours: 24,
       intervalMs: 60_000,
       batchSize,
@@ -34,21 +23,21 @@ describe('event retention: published outbox rows and old inbox records are swept
     const message = createEnvelope('thing.happened', 1, {});
     const published =
       publishedHoursAgo === null ? sql`null` : sql`now() - ${`${publishedHoursAgo} hours`}::interval`;
-    await database.db.execute(sql`
+    await platform.database.db.execute(sql`
       insert into platform.outbox (event_id, exchange, routing_key, message, created_at, published_at)
       values (${message.event_id}, ${exchange}, 'thing.happened', ${JSON.stringify(message)}::jsonb,
               now() - ${`${createdHoursAgo} hours`}::interval, ${published})`);
   }
 
   async function inboxRecord(consumer: string, handledHoursAgo: number) {
-    await database.db.execute(sql`
+    await platform.database.db.execute(sql`
       insert into platform.inbox (consumer, event_id, handled_at)
       values (${consumer}, ${randomUUID()}, now() - ${`${handledHoursAgo} hours`}::interval)`);
   }
 
   const outboxLeft = (exchange: string) =>
     queryRows<{ published: boolean; hours: number }>(
-      database.db,
+      platform.database.db,
       sql`select published_at is not null as published,
                  round(extract(epoch from now() - coalesce(published_at, created_at)) / 3600)::int as hours
           from platform.outbox where exchange = ${exchange} order by id`,
@@ -56,7 +45,7 @@ describe('event retention: published outbox rows and old inbox records are swept
   const inboxLeft = async (consumer: string) =>
     (
       await queryRows<{ hours: number }>(
-        database.db,
+        platform.database.db,
         sql`select round(extract(epoch from now() - handled_at) / 3600)::int as hours
             from platform.inbox where consumer = ${consumer} order by handled_at`,
       )
@@ -100,7 +89,7 @@ describe('event retention: published outbox rows and old inbox records are swept
     const exchange = `t${randomUUID().slice(0, 8)}_events`;
     await outboxRow(exchange, 50);
     const swept: number[] = [];
-    const timed = new EventRetention(database, {
+    const timed = new EventRetention(platform.database, {
       retentionHours: 24,
       intervalMs: 20,
       onSwept: (removed) => swept.push(removed.outbox),

@@ -1,35 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, queryRows } from '../../src/platform/db/database.js';
-import { migrationFolders } from '../../src/platform/db/migrations.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/platform/db/database.js';
 import { createEnvelope } from '../../src/platform/events/envelope.js';
 import type { Delivery, EventBus } from '../../src/platform/events/event-bus.js';
 import { deadLetterTable, inboxHandler } from '../../src/platform/events/inbox.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-bus.js';
 import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
 import { recordingBus } from '../helpers/recording-bus.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { usePlatformDatabase } from '../helpers/test-database.js';
 
 const silent = () => {};
 
 describe('outbox and inbox', () => {
-  let testDatabase: TestDatabase;
-  let database: Database;
-  beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = await testDatabase.open();
-    await database.migrate(migrationFolders([]));
-  });
-  afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
-  });
+  const platform = usePlatformDatabase();
 
   const exchange = () => `t${randomUUID().slice(0, 8)}_events`;
   const relays: OutboxRelay[] = [];
   const relayFor = (bus: EventBus, name: string) => {
-    const relay = new OutboxRelay(database, bus, {
+    const relay = new OutboxRelay(platform.database, bus, {
       exchanges: [name],
       batchSize: 50,
       pollMs: 10_000,
@@ -44,7 +33,7 @@ describe('outbox and inbox', () => {
 
   it('when the process dies after commit and before publish, then a new relay publishes every row, in order', async () => {
     const name = exchange();
-    await database.transaction((tx) =>
+    await platform.database.transaction((tx) =>
       recordEvents(
         tx,
         Array.from({ length: 120 }, (_, n) => ({
@@ -70,7 +59,7 @@ describe('outbox and inbox', () => {
     const name = exchange();
     const record = (from: number, count: number) =>
       recordEvents(
-        database.db,
+        platform.database.db,
         Array.from({ length: count }, (_, n) => ({
           exchange: name,
           routingKey: 'thing.created',
@@ -97,7 +86,7 @@ describe('outbox and inbox', () => {
   it('when a transaction rolls back, then its events are never published', async () => {
     const name = exchange();
     await expect(
-      database.transaction(async (tx) => {
+      platform.database.transaction(async (tx) => {
         await recordEvents(tx, [{ exchange: name, routingKey: 'thing.created', version: 1, payload: {} }]);
         throw new Error('abort');
       }),
@@ -109,7 +98,7 @@ describe('outbox and inbox', () => {
 
   it('when the broker refuses a publish, then the row stays unsent and goes out on the next pass', async () => {
     const name = exchange();
-    await recordEvents(database.db, [
+    await recordEvents(platform.database.db, [
       { exchange: name, routingKey: 'thing.created', version: 1, payload: { n: 1 } },
     ]);
     const bus = recordingBus();
@@ -118,7 +107,7 @@ describe('outbox and inbox', () => {
     await relay.flush();
     expect(bus.published).toEqual([]);
     const [row] = await queryRows<{ published_at: string | null; last_error: string | null }>(
-      database.db,
+      platform.database.db,
       sql`select published_at, last_error from platform.outbox where exchange = ${name}`,
     );
     expect(row).toMatchObject({ published_at: null });
@@ -129,7 +118,7 @@ describe('outbox and inbox', () => {
 
   it('when the same event is delivered twice, then the inbox applies it once', async () => {
     let applied = 0;
-    const handler = inboxHandler(database, `test.${randomUUID()}`, async () => {
+    const handler = inboxHandler(platform.database, `test.${randomUUID()}`, async () => {
       applied++;
     });
     const message = createEnvelope('thing.created', 1, {});
@@ -150,7 +139,7 @@ describe('outbox and inbox', () => {
     const consumer = `test.${randomUUID()}`;
     const seen: { key: string; inTransaction: boolean }[] = [];
     const handler = inboxHandler(
-      database,
+      platform.database,
       consumer,
       async (_message, executor, delivery) => {
         // Inside the inbox's transaction the inbox insert has already taken a transaction id; a
@@ -180,7 +169,7 @@ describe('outbox and inbox', () => {
       { key: 'thing.moved', inTransaction: true },
     ]);
     const rows = await queryRows<{ n: number }>(
-      database.db,
+      platform.database.db,
       sql`select count(*)::int as n from platform.inbox where consumer = ${consumer}`,
     );
     expect(rows[0]?.n).toBe(1);
@@ -189,7 +178,7 @@ describe('outbox and inbox', () => {
   it('when a handler fails, then its inbox record rolls back with it and a retry applies the event', async () => {
     let calls = 0;
     const consumer = `test.${randomUUID()}`;
-    const handler = inboxHandler(database, consumer, async (_message, tx) => {
+    const handler = inboxHandler(platform.database, consumer, async (_message, tx) => {
       calls++;
       await tx.execute(sql`select 1`);
       if (calls === 1) throw new Error('transient');
@@ -206,7 +195,7 @@ describe('outbox and inbox', () => {
     await handler({ ...delivery, attempt: 2 });
     expect(calls).toBe(2);
     const rows = await queryRows<{ n: number }>(
-      database.db,
+      platform.database.db,
       sql`select count(*)::int as n from platform.inbox where consumer = ${consumer}`,
     );
     expect(rows[0]?.n).toBe(1);
@@ -217,7 +206,7 @@ describe('outbox and inbox', () => {
       maxAttempts: 2,
       retryDelayMs: 1,
       prefetch: 1,
-      deadLetter: deadLetterTable(database),
+      deadLetter: deadLetterTable(platform.database),
     });
     const queue = `dlq_${randomUUID().slice(0, 8)}`;
     await bus.declare(['x_events'], [{ queue, exchange: 'x_events', patterns: ['#'] }]);
@@ -232,7 +221,7 @@ describe('outbox and inbox', () => {
       error: string;
       routing_key: string;
     }>(
-      database.db,
+      platform.database.db,
       sql`select event_id, attempts, error, routing_key from platform.dead_letters where queue = ${queue}`,
     );
     expect(parked).toEqual([
