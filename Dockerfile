@@ -2,7 +2,7 @@
 # Mascotas API: one image for every process of the system; MODULES picks which modules it hosts.
 # Build: docker build -t mascotas .   Run: see docs/deployment.md (docker compose up).
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # --- deps: every dependency, for the TypeScript build -------------------------------------------
 FROM ${NODE_IMAGE} AS deps

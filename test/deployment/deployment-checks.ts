@@ -213,8 +213,16 @@ export function composeSchemaErrors(document: ComposeFile): string[] {
   );
 }
 
-/** The runtime image: Node 20 slim, production dependencies, migrations, non-root, health-checked. */
-export function dockerfileProblems(dockerfile: string): string[] {
+/** The Node version the project runs on: `devDependencies.node` (engines must admit it). */
+export function projectNodeVersion(packageJson: string): string {
+  const { devDependencies } = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  return devDependencies?.node ?? '';
+}
+
+/** The runtime image: the project's Node on slim, production dependencies, migrations, non-root, health-checked. */
+export function dockerfileProblems(dockerfile: string, nodeVersion: string): string[] {
   const text = readFileSync(dockerfile, 'utf8').replace(/\\\n/gu, ' ');
   const baseImages = [...text.matchAll(/^ARG\s+NODE_IMAGE=(\S+)/gmu)].map((match) => match[1]);
   const stages = text.split(/^FROM\s/mu).slice(1);
@@ -222,8 +230,8 @@ export function dockerfileProblems(dockerfile: string): string[] {
   const problems: string[] = [];
   const from = runtime.split('\n')[0] ?? '';
   const image = /\$\{NODE_IMAGE\}/u.test(from) ? (baseImages[0] ?? '') : from.split(/\s/u)[0];
-  if (!/^node:20[\w.-]*-slim$/u.test(image ?? ''))
-    problems.push(`runtime stage is not on a Node 20 slim image: ${image}`);
+  if (image !== `node:${nodeVersion}-bookworm-slim`)
+    problems.push(`runtime stage is not on node:${nodeVersion}-bookworm-slim (the project's Node): ${image}`);
   if (!/npm ci [^\n]*--omit=dev/u.test(text))
     problems.push('no `npm ci --omit=dev` for the production dependencies');
   const user = [...runtime.matchAll(/^USER\s+(\S+)/gmu)].at(-1)?.[1];

@@ -19,6 +19,7 @@ import {
   isInternalRoute,
   kongRouteProblems,
   misroutedPaths,
+  projectNodeVersion,
   publishedPortProblems,
   uncoveredRoutes,
   unknownEnvironment,
@@ -35,6 +36,7 @@ import {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const MODULE_NAMES = ALL_MODULES.map((module) => module.name);
+const NODE_VERSION = projectNodeVersion(`${ROOT}package.json`);
 
 /** The two ways of running the system, each with the Kong file its compose project mounts. */
 const DEPLOYMENTS = [
@@ -174,8 +176,21 @@ describe('kong.yml and kong.split.yml', () => {
 });
 
 describe('the Dockerfile', () => {
-  it('when built, then the runtime is Node 20 slim, production-only, non-root, health-checked, with migrations', () => {
-    expect(dockerfileProblems(`${ROOT}Dockerfile`)).toEqual([]);
+  it('when built, then the runtime is the project Node on slim, production-only, non-root, health-checked, with migrations', () => {
+    expect(dockerfileProblems(`${ROOT}Dockerfile`, NODE_VERSION)).toEqual([]);
+  });
+
+  it('when the project names its Node, then one supported LTS line is used everywhere: engines, the image, .nvmrc and CI', () => {
+    const { engines } = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+      engines: { node: string };
+    };
+    const major = NODE_VERSION.split('.')[0];
+    expect(NODE_VERSION).toMatch(/^\d+\.\d+\.\d+$/u);
+    expect(Number(major) % 2, 'LTS lines are the even majors').toBe(0);
+    expect(Number(major)).toBeGreaterThanOrEqual(24);
+    expect(engines.node).toBe(`^${major}.11.0`);
+    expect(readFileSync(`${ROOT}.nvmrc`, 'utf8').trim()).toBe(NODE_VERSION);
+    expect(readFileSync(`${ROOT}.ci/run`, 'utf8')).toContain('devDependencies.node');
   });
 
   it('when the image runs, then it starts node exactly as `npm start` does (same flags, heap cap included)', () => {
@@ -253,7 +268,7 @@ describe('each check, on a deliberately broken copy (test/deployment/fixtures)',
   });
 
   it('when the Dockerfile runs as root and sets an unknown ENV, then the Dockerfile check names both', () => {
-    expect(dockerfileProblems(`${FIXTURES}Dockerfile.runs-as-root`)).toEqual([
+    expect(dockerfileProblems(`${FIXTURES}Dockerfile.runs-as-root`, NODE_VERSION)).toEqual([
       'runtime stage runs as root (no USER)',
       'ENV LISTEN_PORT is not known to src/platform/config.ts',
     ]);
