@@ -10,6 +10,7 @@ import { type Database, openDatabase } from './platform/db/database.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { frameworkErrorHandler } from './platform/http/errors.js';
 import { lazySerializers, lazyValidators } from './platform/http/lazy-compilers.js';
+import { loggerOptions, RequestLogController } from './platform/http/logging.js';
 import { requestIdOf } from './platform/http/request-id.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import type { ModuleDefinition } from './platform/module.js';
@@ -34,18 +35,6 @@ export interface BuildOptions {
   bus?: EventBus;
 }
 
-const REDACTED = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.current_password',
-  '*.new_password',
-  '*.refresh',
-  '*.access',
-  '*.token',
-];
-
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const config = options.config ?? loadConfig();
   const database =
@@ -57,7 +46,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
       eventPoolSize: config.DATABASE_EVENT_POOL_SIZE,
     }));
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, redact: { paths: REDACTED, censor: '[redacted]' } },
+    logger: loggerOptions(config),
+    logController: new RequestLogController(config.logFormat === 'pretty'),
     genReqId: requestIdOf,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: config.BODY_LIMIT_BYTES,

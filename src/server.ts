@@ -1,4 +1,5 @@
 import { buildApp } from './app.js';
+import { listenText } from './platform/banner.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 
 async function main(): Promise<void> {
@@ -26,7 +27,11 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  await app.listen({ port: config.PORT, host: config.HOST });
+  await app.listen({
+    port: config.PORT,
+    host: config.HOST,
+    listenTextResolver: (address) => listenText(config, address),
+  });
 }
 
 main().catch((error: unknown) => {

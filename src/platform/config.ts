@@ -24,6 +24,7 @@ export const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('pretty'), Type.Literal('json')])),
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
   ADMIN_USERNAME: Type.String({ minLength: 1, maxLength: 150, default: 'admin' }),
@@ -54,6 +55,8 @@ export type Config = RawConfig & {
   JWT_SECRET: string;
   modules: string[] | 'all';
   trustProxy: boolean | string;
+  /** `LOG_FORMAT`, else pretty lines in development and JSON everywhere else. */
+  logFormat: 'pretty' | 'json';
 };
 
 export class ConfigError extends Error {
@@ -107,7 +110,8 @@ export function resolveConfig(raw: RawConfig): Config {
         : developmentSecret(raw.DATA_DIR);
   }
   const modules = raw.MODULES === 'all' ? 'all' : raw.MODULES.split(',');
-  return { ...raw, JWT_SECRET: secret, modules, trustProxy: trustProxyOf(raw.TRUST_PROXY) };
+  const logFormat = raw.LOG_FORMAT ?? (raw.NODE_ENV === 'development' ? 'pretty' : 'json');
+  return { ...raw, JWT_SECRET: secret, modules, trustProxy: trustProxyOf(raw.TRUST_PROXY), logFormat };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

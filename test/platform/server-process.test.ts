@@ -13,12 +13,13 @@ interface Server {
 }
 
 /** Starts `src/server.ts` as `npm run dev` does, with no environment but a data folder and a port. */
-async function startServer(dataDir: string): Promise<Server> {
+async function startServer(dataDir: string, extra: Record<string, string> = {}): Promise<Server> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'info',
+    ...extra,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
@@ -34,7 +35,7 @@ async function startServer(dataDir: string): Promise<Server> {
   });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+    const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
     if (match) return { child, base: match[1]!, output: () => output };
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -73,4 +74,56 @@ describe('the server process with no configuration', () => {
     expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')).toBe(secret);
     expect(await stop(second)).toBe(0);
   }, 90_000);
+});
+
+describe('the server log lines', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mascotas-logs-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  /** Waits until the server has written `count` lines since `from` (logs go through a worker thread). */
+  async function settled(server: Server, pattern: RegExp): Promise<string> {
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && !pattern.test(server.output())) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return server.output();
+  }
+
+  it('when started as `npm run dev` is, then its first lines name the API, docs and health URLs and the data folder, in readable lines without a line per health probe', async () => {
+    const server = await startServer(dataDir);
+    await fetch(`${server.base}/health/ready`);
+    await fetch(`${server.base}/health/live`);
+    await fetch(`${server.base}/metrics`);
+    await fetch(`${server.base}/api/products?limit=1`);
+    const output = await settled(server, /GET \/api\/products\?limit=1 200/);
+    expect(await stop(server)).toBe(0);
+
+    const lines = output.split('\n').filter((line) => line.trim() !== '');
+    expect(lines[0]).toMatch(/INFO.*Mascotas is listening at http:\/\/127\.0\.0\.1:\d+$/);
+    const banner = lines.slice(0, 6).join('\n');
+    expect(banner).toContain(`${server.base}/api/`);
+    expect(banner).toContain(`${server.base}/docs`);
+    expect(banner).toContain(`${server.base}/health/ready`);
+    expect(banner).toContain(join(dataDir, 'pglite'));
+    expect(banner).toContain('in-memory bus');
+    expect(output).toMatch(/INFO.*GET \/api\/products\?limit=1 200 [\d.]+ ms/);
+    expect(output).not.toMatch(/\/health\/(ready|live) \d{3}|"url":"\/health|\/metrics \d{3}/);
+    expect(lines.filter((line) => line.startsWith('{'))).toEqual([]);
+  }, 60_000);
+
+  it('when LOG_FORMAT=json, then every line is one JSON object, the first naming the URLs, and probes are still not logged at info', async () => {
+    const server = await startServer(dataDir, { LOG_FORMAT: 'json' });
+    await fetch(`${server.base}/health/ready`);
+    await fetch(`${server.base}/api/products?limit=1`);
+    const output = await settled(server, /"statusCode":200/);
+    expect(await stop(server)).toBe(0);
+
+    const lines = output.split('\n').filter((line) => line.trim() !== '');
+    const records = lines.map((line) => JSON.parse(line) as { msg: string; req?: { url: string } });
+    expect(records[0]?.msg).toMatch(
+      /^Server listening at http:\/\/127\.0\.0\.1:\d+; api: .*; docs: .*\/docs; health: .*\/health\/ready; data: /,
+    );
+    expect(records.some((record) => record.req?.url === '/api/products?limit=1')).toBe(true);
+    expect(records.some((record) => record.req?.url?.startsWith('/health/'))).toBe(false);
+  }, 60_000);
 });
