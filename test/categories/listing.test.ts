@@ -57,7 +57,7 @@ describe('GET /api/categories', () => {
     const response = await get('/api/categories?parent_id=1');
     expect(response.statusCode).toBe(400);
     expect(response.json().errors).toEqual([
-      { path: 'querystring.parent_id', message: 'is not an allowed field' },
+      { path: 'querystring.parent_id', message: 'is not an allowed field (did you mean "parent"?)' },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
 
 /** Ids are PostgreSQL `integer`s; a larger one could never exist, so it is a 400, not a 500. */
 export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -8,8 +9,17 @@ export const IdParams = Type.Object({ id: Id });
 export type IdParams = Static<typeof IdParams>;
 
 /** Some non-blank character, and no NUL anywhere: PostgreSQL text cannot hold it (it was a 500). */
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$' });
-const Description = Type.String({ maxLength: 2000, pattern: '^[^\\u0000]*$' });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+  [ERROR_MESSAGE]: 'must not be blank or contain a NUL character',
+});
+const Description = Type.String({
+  maxLength: 2000,
+  pattern: '^[^\\u0000]*$',
+  [ERROR_MESSAGE]: 'must not contain a NUL character',
+});
 const ParentId = Type.Union([Id, Type.Null()]);
 
 export const CategoryBody = Type.Object(

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
 import { DECIMAL_PATTERN } from '../../platform/money.js';
 import { ANIMAL_TYPES, type AnimalType as AnimalTypeValue } from './animal-type.js';
 import { ORDERINGS, type Ordering as OrderingValue } from './ordering.js';
@@ -13,7 +14,11 @@ export type IdParams = Static<typeof IdParams>;
 const AnimalType = Type.Unsafe<AnimalTypeValue>({ type: 'string', enum: [...ANIMAL_TYPES] });
 const Ordering = Type.Unsafe<OrderingValue>({ type: 'string', enum: [...ORDERINGS] });
 
-const PriceText = Type.String({ pattern: DECIMAL_PATTERN, description: 'e.g. "12.50"' });
+const PriceText = Type.String({
+  pattern: DECIMAL_PATTERN,
+  description: 'e.g. "12.50"',
+  [ERROR_MESSAGE]: 'must be a decimal such as "12.50" (at most 8 digits and 2 decimals)',
+});
 const Price = Type.Union([PriceText, Type.Number({ minimum: 0, maximum: 99_999_999.99 })], {
   description: 'a decimal string or a number, at most two decimals, 0 to 99999999.99',
 });
@@ -26,8 +31,17 @@ const Specifications = Type.Record(Type.String(), Type.Unknown(), {
 
 export const ProductBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$' }),
-    description: Type.String({ maxLength: 5000, pattern: NO_NUL }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$',
+      [ERROR_MESSAGE]: 'must not be blank or contain a NUL character',
+    }),
+    description: Type.String({
+      maxLength: 5000,
+      pattern: NO_NUL,
+      [ERROR_MESSAGE]: 'must not contain a NUL character',
+    }),
     price: Price,
     category: Id,
     animal_type: AnimalType,
@@ -54,7 +68,12 @@ export const ProductListQuery = Type.Composite(
       category: Type.Optional(Id),
       animalType: Type.Optional(AnimalType),
       search: Type.Optional(
-        Type.String({ maxLength: 100, pattern: NO_NUL, description: 'in name and description' }),
+        Type.String({
+          maxLength: 100,
+          pattern: NO_NUL,
+          description: 'in name and description',
+          [ERROR_MESSAGE]: 'must not contain a NUL character',
+        }),
       ),
       min_price: Type.Optional(PriceText),
       max_price: Type.Optional(PriceText),

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
 
 /** Ids are PostgreSQL `integer`s: anything larger could never exist, and would fail in SQL. */
 const Id = (description: string) => Type.Integer({ minimum: 1, maximum: 2_147_483_647, description });
@@ -16,12 +17,14 @@ const NO_NUL = '^[^\\u0000]*$';
 const Title = Type.String({
   maxLength: TITLE_MAX_LENGTH,
   pattern: NO_NUL,
+  [ERROR_MESSAGE]: 'must not contain a NUL character',
   description: 'Plain text; empty when not given',
 });
 const Comment = Type.String({
   minLength: 1,
   maxLength: COMMENT_MAX_LENGTH,
   pattern: NO_NUL,
+  [ERROR_MESSAGE]: 'must not contain a NUL character',
   description: 'Plain text, stored and returned exactly as sent (never HTML-escaped)',
 });
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
 import type { UserRecord } from './users.repository.js';
 
 /** No control characters: PostgreSQL text cannot hold NUL, and none belongs in these fields. */
@@ -9,18 +10,34 @@ const MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F]+';
 
 /** Letters, digits and `@ . + - _`, as Django's username validator (ASCII only). */
-const Username = Type.String({ minLength: 1, maxLength: 150, pattern: '^[A-Za-z0-9@.+_-]+$' });
+const Username = Type.String({
+  minLength: 1,
+  maxLength: 150,
+  pattern: '^[A-Za-z0-9@.+_-]+$',
+  [ERROR_MESSAGE]: 'may contain only letters, digits and @ . + - _',
+});
 /** Surrounding blanks are allowed here and trimmed by the service. */
 const Email = Type.String({
   maxLength: 254,
   pattern: `^\\s*${EMAIL_PART}@${EMAIL_PART}\\.${EMAIL_PART}\\s*$`,
+  [ERROR_MESSAGE]: 'must be an e-mail address such as ana@example.com',
 });
-const LoginName = Type.String({ minLength: 1, maxLength: 254, pattern: PRINTABLE });
+const NO_CONTROL = 'must not contain control characters';
+const LoginName = Type.String({
+  minLength: 1,
+  maxLength: 254,
+  pattern: PRINTABLE,
+  [ERROR_MESSAGE]: NO_CONTROL,
+});
 const NewPassword = Type.String({ minLength: 8, maxLength: 128 });
 const GivenPassword = Type.String({ minLength: 1, maxLength: 128 });
-const Name = Type.String({ maxLength: 150, pattern: PRINTABLE });
-const Phone = Type.String({ maxLength: 32, pattern: PRINTABLE });
-const Address = Type.String({ maxLength: 500, pattern: MULTILINE });
+const Name = Type.String({ maxLength: 150, pattern: PRINTABLE, [ERROR_MESSAGE]: NO_CONTROL });
+const Phone = Type.String({ maxLength: 32, pattern: PRINTABLE, [ERROR_MESSAGE]: NO_CONTROL });
+const Address = Type.String({
+  maxLength: 500,
+  pattern: MULTILINE,
+  [ERROR_MESSAGE]: 'must not contain control characters other than tabs and line breaks',
+});
 const RefreshToken = Type.String({ minLength: 1, maxLength: 256 });
 
 export const RegisterBody = Type.Object(

@@ -1,10 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FieldError, fieldErrors } from './validation-messages.js';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 /** Every error a client may see: a stable `code` and an HTTP status. */
 export class AppError extends Error {
@@ -129,15 +127,8 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 }
 
 function validationProblem(error: FastifyError, requestId: string): Problem {
-  const context = error.validationContext ?? 'body';
-  const errors = (error.validation ?? []).map((issue) => {
-    const params = issue.params as { missingProperty?: string; additionalProperty?: string };
-    const field = params.missingProperty ?? params.additionalProperty;
-    const pointer = `${issue.instancePath}${field ? `/${field}` : ''}`;
-    const path = [context, ...pointer.split('/').filter(Boolean)].join('.');
-    const message = params.additionalProperty ? 'is not an allowed field' : (issue.message ?? 'is invalid');
-    return { path, message };
-  });
+  const issues = (error.validation ?? []) as Parameters<typeof fieldErrors>[1];
+  const errors = fieldErrors(error.validationContext ?? 'body', issues);
   const detail = errors.map((issue) => `${issue.path} ${issue.message}`).join('; ') || 'Invalid request';
   return { ...problem(400, 'VALIDATION_FAILED', detail, requestId), errors };
 }

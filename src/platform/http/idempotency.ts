@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../db/database.js';
 import { ConflictError } from './errors.js';
 import { idempotencyKeys } from './idempotency.tables.js';
+import { ERROR_MESSAGE } from './validation-messages.js';
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
@@ -12,6 +13,7 @@ export const IdempotencyHeaders = Type.Object({
       maxLength: 255,
       pattern: '^[\\x21-\\x7E]+$',
       description: 'Retry-safe request key',
+      [ERROR_MESSAGE]: 'must be printable ASCII without spaces',
     }),
   ),
 });

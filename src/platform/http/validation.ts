@@ -2,7 +2,17 @@ import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
-const shared: Options = { allErrors: false, strict: false, useDefaults: true, removeAdditional: false };
+/**
+ * Every error of a request, not only the first (a form with five wrong fields hears of all five),
+ * with the failing schema (`verbose`) so each can be put in words (validation-messages.ts).
+ */
+const shared: Options = {
+  allErrors: true,
+  verbose: true,
+  strict: false,
+  useDefaults: true,
+  removeAdditional: false,
+};
 
 /**
  * Bodies are JSON and are taken as typed, never coerced (`"2"` is not a quantity) and never pruned
