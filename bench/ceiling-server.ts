@@ -13,7 +13,7 @@ if (!url) throw new Error('DATABASE_URL is required');
 const port = Number(process.env.PORT ?? 3901);
 const poolSize = Number(process.env.CEILING_POOL_SIZE ?? 10);
 
-/** Several single-connection clients, each query sent to the least busy (shared/notes/postgres-js-pool.md). */
+/** Several single-connection clients, each query sent to the least busy (README, Design notes: postgres.js pool). */
 const clients = Array.from({ length: poolSize }, () =>
   postgres(url, { max: 1, idle_timeout: 0, onnotice: () => {}, connection: { application_name: 'ceiling' } }),
 );

@@ -151,7 +151,7 @@ const productBody = (world: ShopWorld) => ({
 });
 
 /**
- * The contract (api-contract.md) as a table: every route of the app, what anonymous, customer A,
+ * The contract (docs/api.md) as a table: every route of the app, what anonymous, customer A,
  * customer B and an admin get on their own and on another user's resource. Another user's order or
  * cart line is a 404; another user's review is a 403 (docs/modules/reviews.md: reviews are public,
  * so a 404 would hide nothing), for admins too when changing it, not when deleting it.

@@ -10,7 +10,7 @@ import { type Finding, routeKey, type Viewer } from './response-checks.js';
 import { type JsonSchema, pathArbitrary, validValue } from './schema-arbitraries.js';
 import { call, hintsFor, knowledgeOf, SECURITY_CONFIG } from './shop-seed.js';
 
-/** Fields a client must never set where the route does not declare them (api-contract.md, OWASP API3). */
+/** Fields a client must never set where the route does not declare them (docs/api.md, OWASP API3). */
 const PROTECTED_FIELDS = [
   'id',
   'is_staff',

@@ -42,7 +42,7 @@ export interface RouteLike {
   schema?: FastifySchema | undefined;
 }
 
-/** Statuses the contract gives clients (api-contract.md, General rules); 414 for an over-long path segment. */
+/** Statuses the contract gives clients (docs/api.md, Errors); 414 for an over-long path segment. */
 export const CONTRACT_CLIENT_STATUSES = new Set([400, 401, 403, 404, 409, 413, 414, 415, 429]);
 
 /** Field names that are internal: secrets, hashes, bookkeeping columns. */

@@ -9,7 +9,7 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-/** Where each status may go next (api-contract.md, Orders: States). */
+/** Where each status may go next (docs/api.md, Orders: States). */
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['confirmed', 'rejected', 'cancelled'],
   confirmed: ['paid', 'cancelled'],
