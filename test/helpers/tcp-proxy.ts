@@ -19,6 +19,11 @@ export interface TcpProxy {
   accept(): Promise<void>;
   /** Cuts every connection carried now: `end` closes cleanly, `reset` sends an RST. */
   cut(how?: 'end' | 'reset'): void;
+  /**
+   * Resets the next connection when its client sends its `chunk`-th piece of data (1: the first),
+   * instead of passing it on: a connection lost at a chosen step of the protocol.
+   */
+  resetNextAt(chunk: number): void;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,7 @@ export async function startTcpProxy(target: { host?: string; port: number }, por
   const pairs = new Set<[Socket, Socket]>();
   let server: Server | undefined;
   let listeningPort = port;
+  let resetAt: number | undefined;
 
   const handle = (client: Socket) => {
     const upstream = createConnection({ host: target.host ?? '127.0.0.1', port: target.port });
@@ -38,7 +44,19 @@ export async function startTcpProxy(target: { host?: string; port: number }, por
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream);
+    const failAt = resetAt;
+    resetAt = undefined;
+    if (failAt === undefined) {
+      client.pipe(upstream);
+    } else {
+      let chunks = 0;
+      client.on('data', (data) => {
+        if (++chunks < failAt) return void upstream.write(data);
+        pairs.delete(pair);
+        client.resetAndDestroy();
+        upstream.destroy();
+      });
+    }
     upstream.pipe(client);
   };
 
@@ -99,6 +117,9 @@ export async function startTcpProxy(target: { host?: string; port: number }, por
       if (!server) await listen();
     },
     cut,
+    resetNextAt(chunk) {
+      resetAt = chunk;
+    },
     async close() {
       stopListening();
       cut('reset');

@@ -183,6 +183,22 @@ const cases: Record<string, (context: Context) => Promise<string>> = {
     return late;
   },
 
+  /**
+   * The connection reset while a new client fetches the server's array types (the client's second
+   * message, after the startup): its statement is rejected or answered on a reconnect, and the
+   * fetch does not become an unhandled rejection (which ends the process too).
+   */
+  async 'connection reset while the types are fetched'(context) {
+    const sql = client(context, 'proxy');
+    context.proxy.resetNextAt(2);
+    const first = await outcome(sql`select 1 as one`);
+    expect('first statement', first, (value) => value === 'answered' || value.startsWith('rejected'));
+    await pause(100);
+    await answersAgain(sql);
+    await sql.end({ timeout: 1 });
+    return first;
+  },
+
   /** A backend terminated while idle: the next statements answer. */
   async 'idle connection terminated'(context) {
     const sql = client(context, 'direct');

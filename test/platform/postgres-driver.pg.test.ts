@@ -29,8 +29,8 @@ describe('the PostgreSQL driver when its connection is lost', () => {
     expect(output).not.toContain('TypeError');
     expect('code' in child ? child.code : 0, output).toBe(0);
     const passed = output.split('\n').filter((line) => line.startsWith('ok '));
-    expect(passed.filter((line) => line.startsWith('ok esm '))).toHaveLength(6);
-    expect(passed.filter((line) => line.startsWith('ok cjs '))).toHaveLength(6);
+    expect(passed.filter((line) => line.startsWith('ok esm '))).toHaveLength(7);
+    expect(passed.filter((line) => line.startsWith('ok cjs '))).toHaveLength(7);
     expect(output.trim().endsWith('survived')).toBe(true);
   }, 150_000);
 
