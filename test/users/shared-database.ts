@@ -18,6 +18,7 @@ export async function sharedTestDatabase(): Promise<TestDatabase> {
     transaction: (work) => database.transaction(work),
     events: database.events,
     onCommit: (listener) => database.onCommit(listener),
+    availability: database.availability,
     openSession: () => database.openSession(),
     migrate: (folders) => database.migrate(folders),
     ping: () => database.ping(),
