@@ -22,6 +22,7 @@ describe('the app when its database goes away and comes back', () => {
     const url = proxy.url(direct.url);
     const throughProxy: TestDatabase = {
       url,
+      config: { DATABASE_URL: url },
       open: (poolSize = 4) => openDatabase({ url, dataDir: '.data/unused', poolSize }),
       drop: async () => {},
     };

@@ -24,5 +24,5 @@ export async function sharedTestDatabase(): Promise<TestDatabase> {
     ping: () => database.ping(),
     close: async () => {},
   };
-  return { url: base.url, open: async () => kept, drop: () => database.close() };
+  return { url: base.url, config: base.config, open: async () => kept, drop: () => database.close() };
 }
