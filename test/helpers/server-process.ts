@@ -18,7 +18,7 @@ export interface ServerProcess {
 
 /**
  * Starts `src/server.ts` in its own Node process, as `npm run dev` does, with no environment but
- * PATH, a random port and `env`; resolves once it listens.
+ * PATH, a random port (unless `env.PORT`) and `env`; resolves once it listens.
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -36,12 +36,21 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   const exitedWith = () => child.exitCode ?? child.signalCode ?? null;
   const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const deadline = Date.now() + timeoutMs;
+  // With a port of its own the server may log nothing: it is up once it answers.
+  const fixed = env.PORT && env.PORT !== '0' ? `http://127.0.0.1:${env.PORT}` : undefined;
+  const listening = async () => {
+    if (!fixed) return /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    const live = await fetch(`${fixed}/health/live`, { signal: AbortSignal.timeout(1000) }).catch(
+      () => undefined,
+    );
+    return live?.ok ? fixed : undefined;
+  };
   while (Date.now() < deadline) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-    if (match) {
+    const base = await listening();
+    if (base) {
       return {
         child,
-        base: match[1]!,
+        base,
         pid: child.pid!,
         output: () => output,
         exited: exitedWith,
@@ -61,6 +70,16 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
   }
   child.kill('SIGKILL');
   throw new Error(`server did not start:\n${output}`);
+}
+
+/** A port nothing listens on now, for a server that must keep its port across restarts. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 export interface ScriptRun {
