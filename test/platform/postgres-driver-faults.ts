@@ -84,38 +84,37 @@ async function transactionKilled(sql: Sql, kill: (pid: number) => Promise<void>)
   return outcome(transaction);
 }
 
+/**
+ * A transaction whose connection `kill` ends mid-statement is rejected (the process lives on), and
+ * the client answers again.
+ */
+async function transactionSurvives(
+  context: Context,
+  through: 'direct' | 'proxy',
+  kill: (pid: number) => Promise<void>,
+): Promise<string> {
+  const sql = client(context, through);
+  const result = await transactionKilled(sql, kill);
+  expect('transaction', result, (value) => value.startsWith('rejected'));
+  await answersAgain(sql);
+  await sql.end({ timeout: 1 });
+  return result;
+}
+
 const cases: Record<string, (context: Context) => Promise<string>> = {
   /** The backend terminated mid-statement: postgres.js's own ROLLBACK hit the closed socket. */
-  async 'backend terminated in a transaction'(context) {
-    const sql = client(context, 'direct');
-    const result = await transactionKilled(sql, async (pid) => {
+  'backend terminated in a transaction': (context) =>
+    transactionSurvives(context, 'direct', async (pid) => {
       await context.killer`select pg_terminate_backend(${pid})`;
-    });
-    expect('transaction', result, (value) => value.startsWith('rejected'));
-    await answersAgain(sql);
-    await sql.end({ timeout: 1 });
-    return result;
-  },
+    }),
 
   /** The connection reset (RST) under a transaction, as a failover or a pooler restart does. */
-  async 'connection reset in a transaction'(context) {
-    const sql = client(context, 'proxy');
-    const result = await transactionKilled(sql, async () => context.proxy.cut('reset'));
-    expect('transaction', result, (value) => value.startsWith('rejected'));
-    await answersAgain(sql);
-    await sql.end({ timeout: 1 });
-    return result;
-  },
+  'connection reset in a transaction': (context) =>
+    transactionSurvives(context, 'proxy', async () => context.proxy.cut('reset')),
 
   /** The connection closed cleanly (FIN) under a transaction. */
-  async 'connection closed in a transaction'(context) {
-    const sql = client(context, 'proxy');
-    const result = await transactionKilled(sql, async () => context.proxy.cut('end'));
-    expect('transaction', result, (value) => value.startsWith('rejected'));
-    await answersAgain(sql);
-    await sql.end({ timeout: 1 });
-    return result;
-  },
+  'connection closed in a transaction': (context) =>
+    transactionSurvives(context, 'proxy', async () => context.proxy.cut('end')),
 
   /** Statements queued inside the transaction when its connection dies are settled too. */
   async 'queued statements of a dead transaction'(context) {
