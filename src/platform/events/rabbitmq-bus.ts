@@ -12,7 +12,7 @@ import type {
 } from './event-bus.js';
 import { type ConsumerContext, type CopyProperties, handleDelivery } from './rabbitmq-consumer.js';
 import { ConfirmPublisher } from './rabbitmq-publisher.js';
-import { RabbitSubscription } from './rabbitmq-subscription.js';
+import { type RabbitSubscription, RabbitSubscriptions } from './rabbitmq-subscription.js';
 import { declareTopology, RabbitTopology } from './rabbitmq-topology.js';
 
 export interface RabbitBusOptions extends RetryPolicy {
@@ -51,10 +51,7 @@ function withHeartbeat(url: string): string {
 export class RabbitEventBus implements EventBus {
   readonly kind = 'rabbitmq';
   private readonly topology = new RabbitTopology();
-  private readonly subscriptions: RabbitSubscription[] = [];
-  /** Set by `pause()`: no consumer is started until `resume()`. */
-  private paused = false;
-  private readonly isPaused = () => this.paused || this.closing;
+  private readonly subscriptions = new RabbitSubscriptions(() => this.closing);
   private readonly inFlight = new Set<Promise<void>>();
   private connection: ChannelModel | undefined;
   private publisher: ConfirmPublisher | undefined;
@@ -153,8 +150,7 @@ export class RabbitEventBus implements EventBus {
   async subscribe(queue: string, handler: DeliveryHandler): Promise<void> {
     if (!this.topology.hasQueue(queue)) throw new Error(`queue ${queue} is not declared`);
     if (this.closing) throw new Error('event bus is closed');
-    const subscription = new RabbitSubscription(queue, handler);
-    this.subscriptions.push(subscription);
+    const subscription = this.subscriptions.add(queue, handler);
     const connection = this.connection;
     if (this.connected && connection)
       await this.unlessLost(connection, () => this.attach(connection, subscription));
@@ -165,21 +161,15 @@ export class RabbitEventBus implements EventBus {
   }
 
   /** Cancels every consumer; their channels stay, so that deliveries in hand are still acked. */
-  async pause(): Promise<void> {
-    this.paused = true;
-    await Promise.all(this.subscriptions.map((subscription) => subscription.cancel()));
+  pause(): Promise<void> {
+    return this.subscriptions.pause();
   }
 
-  /** Consumes again (on a later connection, the reconnect does). */
+  /** Consumes again (after a reconnect, the new channels do). */
   async resume(): Promise<void> {
-    if (!this.paused) return;
-    this.paused = false;
     const connection = this.connection;
-    if (!this.connected || !connection) return;
-    await Promise.all(
-      this.subscriptions.map((subscription) =>
-        this.unlessLost(connection, () => subscription.consume(this.isPaused)),
-      ),
+    await this.subscriptions.resume((work) =>
+      this.connected && connection ? this.unlessLost(connection, work) : Promise.resolve(),
     );
   }
 
@@ -188,7 +178,7 @@ export class RabbitEventBus implements EventBus {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     await this.connecting?.catch(() => {});
-    await Promise.allSettled(this.subscriptions.map((subscription) => subscription.cancel()));
+    await this.subscriptions.cancel();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.publisher?.drain(CLOSE_DRAIN_MS);
     const connection = this.connection;
@@ -275,7 +265,7 @@ export class RabbitEventBus implements EventBus {
     await subscription.attach(
       channel,
       (on, raw) => this.onDelivery(connection, on, subscription, raw),
-      this.isPaused,
+      this.subscriptions.holding,
     );
   }
 
@@ -319,7 +309,7 @@ export class RabbitEventBus implements EventBus {
     this.connection = undefined;
     this.publisher?.fail(reason);
     this.publisher = undefined;
-    for (const subscription of this.subscriptions) subscription.detach();
+    this.subscriptions.detach();
   }
 
   private scheduleReconnect(): void {

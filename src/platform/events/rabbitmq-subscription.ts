@@ -62,3 +62,43 @@ export class RabbitSubscription {
 
   private onDelivery: (channel: Channel, raw: ConsumeMessage | null) => void = () => {};
 }
+
+/** Every subscription of a bus, and whether the bus takes deliveries now. */
+export class RabbitSubscriptions {
+  private readonly all: RabbitSubscription[] = [];
+  private paused = false;
+  /** Paused (or closing): no consumer starts. */
+  readonly holding = () => this.paused || this.closing();
+
+  constructor(private readonly closing: () => boolean) {}
+
+  add(queue: string, handler: DeliveryHandler): RabbitSubscription {
+    const subscription = new RabbitSubscription(queue, handler);
+    this.all.push(subscription);
+    return subscription;
+  }
+
+  [Symbol.iterator](): Iterator<RabbitSubscription> {
+    return this.all[Symbol.iterator]();
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.cancel();
+  }
+
+  /** Consumes again where a channel is open (`consume` of each, through `guard`). */
+  async resume(guard: (work: () => Promise<void>) => Promise<void>): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    await Promise.all(this.all.map((subscription) => guard(() => subscription.consume(this.holding))));
+  }
+
+  async cancel(): Promise<void> {
+    await Promise.allSettled(this.all.map((subscription) => subscription.cancel()));
+  }
+
+  detach(): void {
+    for (const subscription of this.all) subscription.detach();
+  }
+}
