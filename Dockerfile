@@ -7,7 +7,9 @@ ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 # --- deps: every dependency, for the TypeScript build -------------------------------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
+# patches/: the fixes `npm ci` applies to installed packages (postinstall: patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 # --- build: tsc -p tsconfig.build.json -> dist/ -------------------------------------------------
@@ -20,6 +22,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@ import { defineConfig } from 'vitest/config';
  * - `pglite`: every test on in-memory PGlite and the in-memory bus; needs no service.
  * - `postgres`: the same tests again on real PostgreSQL, plus `*.pg.test.ts` (locking, concurrency).
  * - `rabbitmq`: `*.rabbit.test.ts`, the RabbitMQ bus and split processes, on PostgreSQL + RabbitMQ.
+ * - `pgbouncer`: the saga, outbox and replica tests again with the apps' statements through PgBouncer
+ *   in transaction mode (127.0.0.1:6433, `bash scripts/pgbouncer.sh start`), their sessions on
+ *   PostgreSQL itself, prepared statements off.
  * - `architecture`: the module boundaries.
  * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
  * always run, so a missing service fails the run.
@@ -28,6 +31,16 @@ function answers(port: number): Promise<boolean> {
 }
 
 const SERVICE_TESTS = ['**/*.pg.test.ts', '**/*.rabbit.test.ts'];
+/** What must work behind a transaction-mode pooler: the checkout saga, the outbox and relay, replicas. */
+const THROUGH_PGBOUNCER = [
+  'test/saga/checkout-saga.test.ts',
+  'test/saga/oversell.pg.test.ts',
+  'test/platform/outbox-inbox.test.ts',
+  'test/platform/outbox-relay.pg.test.ts',
+  'test/platform/event-lane.pg.test.ts',
+  'test/rabbitmq/split-saga.rabbit.test.ts',
+  'test/rabbitmq/process-faults.rabbit.test.ts',
+];
 const EVERYWHERE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 const ARCHITECTURE = ['test/architecture/**/*.test.ts'];
 
@@ -35,9 +48,14 @@ export default defineConfig(async () => {
   const required = process.env.CI === 'true' || process.env.CI === '1';
   const postgres = required || (await answers(5432));
   const rabbitmq = required || (await answers(5672));
+  const pgbouncer = required || (await answers(6433));
   if (!postgres)
     console.warn('PostgreSQL is not answering on 127.0.0.1:5432: the postgres project is skipped');
   if (!rabbitmq) console.warn('RabbitMQ is not answering on 127.0.0.1:5672: the rabbitmq project is skipped');
+  if (!pgbouncer)
+    console.warn(
+      'PgBouncer is not answering on 127.0.0.1:6433 (bash scripts/pgbouncer.sh start): the pgbouncer project is skipped',
+    );
   const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const };
   const projects = [
     {
@@ -75,6 +93,17 @@ export default defineConfig(async () => {
         name: 'rabbitmq',
         include: ['src/**/*.rabbit.test.ts', 'test/**/*.rabbit.test.ts'],
         env: { TEST_DATABASE: 'postgres' },
+        fileParallelism: false,
+      },
+    } as (typeof projects)[number]);
+  }
+  if (postgres && rabbitmq && pgbouncer) {
+    projects.push({
+      test: {
+        ...common,
+        name: 'pgbouncer',
+        include: THROUGH_PGBOUNCER,
+        env: { TEST_DATABASE: 'postgres', TEST_THROUGH_PGBOUNCER: '1' },
         fileParallelism: false,
       },
     } as (typeof projects)[number]);

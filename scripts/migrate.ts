@@ -1,11 +1,11 @@
 /** Applies every owner's migrations to the configured database (PGlite by default). */
 import { ALL_MODULES } from '../src/app.js';
 import { loadConfig } from '../src/platform/config.js';
-import { openDatabase } from '../src/platform/db/database.js';
+import { databaseOptions, openDatabase } from '../src/platform/db/database.js';
 import { migrationFolders } from '../src/platform/db/migrations.js';
 
 const config = loadConfig();
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 1 });
+const database = await openDatabase(databaseOptions(config, 1));
 try {
   const folders = migrationFolders(ALL_MODULES.map((module) => module.name));
   await database.migrate(folders);

@@ -21,6 +21,7 @@ import { CategoriesService, type CategoryNode } from '../src/modules/categories/
 import type { AnimalType } from '../src/modules/products/animal-type.js';
 import { type ProductInput, ProductsService } from '../src/modules/products/products.service.js';
 import { loadConfig } from '../src/platform/config.js';
+import { DataDirInUseError } from '../src/platform/db/data-dir-lock.js';
 import { queryRows } from '../src/platform/db/database.js';
 import { MemoryEventBus } from '../src/platform/events/memory-bus.js';
 import { parseCents } from '../src/platform/money.js';
@@ -506,7 +507,15 @@ const config = loadConfig({
   ...process.env,
   MODULES: 'all',
 });
-const app = await buildApp({ config });
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp({ config });
+} catch (error) {
+  // The embedded database is held by a running server (or another seed): say so and touch nothing.
+  if (!(error instanceof DataDirInUseError)) throw error;
+  console.error(`npm run seed: ${error.message}`);
+  process.exit(1);
+}
 await app.ready();
 const { database, events } = app.platform;
 const categories = new CategoriesService(database);

@@ -6,7 +6,7 @@ import { productsModule } from './modules/products/index.js';
 import { reviewsModule } from './modules/reviews/index.js';
 import { usersModule } from './modules/users/index.js';
 import { type Config, loadConfig } from './platform/config.js';
-import { type Database, openDatabase } from './platform/db/database.js';
+import { type Database, databaseOptions, openDatabase } from './platform/db/database.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { frameworkErrorHandler } from './platform/http/errors.js';
 import { lazySerializers, lazyValidators } from './platform/http/lazy-compilers.js';
@@ -37,14 +37,7 @@ export interface BuildOptions {
 
 export async function buildApp(options: BuildOptions = {}): Promise<FastifyInstance> {
   const config = options.config ?? loadConfig();
-  const database =
-    options.database ??
-    (await openDatabase({
-      url: config.DATABASE_URL,
-      dataDir: config.DATA_DIR,
-      poolSize: config.DATABASE_POOL_SIZE,
-      eventPoolSize: config.DATABASE_EVENT_POOL_SIZE,
-    }));
+  const database = options.database ?? (await openDatabase(databaseOptions(config)));
   const app = Fastify({
     logger: loggerOptions(config),
     logController: new RequestLogController(config.logFormat === 'pretty'),

@@ -1,6 +1,7 @@
 import { buildApp } from './app.js';
 import { listenText } from './platform/banner.js';
 import { ConfigError, loadConfig } from './platform/config.js';
+import { DataDirInUseError } from './platform/db/data-dir-lock.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // An embedded database held by another process explains itself; anything else shows its stack.
+  const text =
+    error instanceof DataDirInUseError ? error.message : error instanceof Error ? error.stack : error;
+  process.stderr.write(`failed to start: ${String(text)}\n`);
   process.exit(1);
 });

@@ -12,6 +12,8 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^(postgres(ql)?://|memory://$)' })),
+  DATABASE_SESSION_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_PREPARED_STATEMENTS: Type.Boolean({ default: true }),
   DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   DATABASE_EVENT_POOL_SIZE: Type.Integer({ minimum: 0, maximum: 100, default: 0 }),
   DATA_DIR: Type.String({ minLength: 1, default: './.data' }),

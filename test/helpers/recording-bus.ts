@@ -18,6 +18,8 @@ export function recordingBus(): EventBus & { published: EventEnvelope[]; failNex
     },
     async subscribe() {},
     async start() {},
+    async pause() {},
+    async resume() {},
     isHealthy: () => true,
     async close() {},
   };

@@ -40,7 +40,7 @@ async function unpublished(database: Database): Promise<number> {
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const testDatabase = options.testDatabase ?? (await createTestDatabase());
   const database = await testDatabase.open();
-  const config = testConfig({ DATABASE_URL: testDatabase.url, ...options.config });
+  const config = testConfig({ ...testDatabase.config, ...options.config });
   let app: FastifyInstance;
   try {
     app = await buildApp({

@@ -1,27 +1,48 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
-import { type Database, openDatabase } from '../../src/platform/db/database.js';
+import { type Database, type DatabaseOptions, openDatabase } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
-import { POSTGRES_ADMIN_URL, TEST_DATABASE, withDatabase } from './services.js';
+import {
+  PGBOUNCER_URL,
+  POSTGRES_ADMIN_URL,
+  TEST_DATABASE,
+  THROUGH_PGBOUNCER,
+  withDatabase,
+} from './services.js';
 
 export interface TestDatabase {
-  /** `memory://` for PGlite, else the URL of a database made for this test file. */
+  /** `memory://` for PGlite, else the URL of a database made for this test file (what DATABASE_URL says). */
   url: string;
-  open(poolSize?: number): Promise<Database>;
+  /**
+   * The configuration that reaches this database: DATABASE_URL, and through PgBouncer (the
+   * `pgbouncer` project) DATABASE_SESSION_URL and DATABASE_PREPARED_STATEMENTS too.
+   */
+  config: Record<string, string>;
+  open(poolSize?: number, options?: Pick<DatabaseOptions, 'eventPoolSize'>): Promise<Database>;
   drop(): Promise<void>;
 }
 
-/** A fresh, empty PostgreSQL database on the machine's server; dropped by `drop()`. */
-export async function createPostgresDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, empty PostgreSQL database on the machine's server; dropped by `drop()`. In the
+ * `pgbouncer` project (or with `throughPgbouncer`) its statements go through PgBouncer in
+ * transaction mode, its sessions (locks, LISTEN, migrations) straight to PostgreSQL.
+ */
+export async function createPostgresDatabase(throughPgbouncer = THROUGH_PGBOUNCER): Promise<TestDatabase> {
   const name = `mascotas_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
-  const url = withDatabase(POSTGRES_ADMIN_URL, name);
+  const direct = withDatabase(POSTGRES_ADMIN_URL, name);
+  const url = throughPgbouncer ? withDatabase(PGBOUNCER_URL, name) : direct;
+  const pooled = throughPgbouncer ? { sessionUrl: direct, prepare: false } : {};
   return {
     url,
-    open: (poolSize = 4) => openDatabase({ url, dataDir: '.data/unused', poolSize }),
+    config: throughPgbouncer
+      ? { DATABASE_URL: url, DATABASE_SESSION_URL: direct, DATABASE_PREPARED_STATEMENTS: 'false' }
+      : { DATABASE_URL: url },
+    open: (poolSize = 4, options = {}) =>
+      openDatabase({ url, ...pooled, dataDir: '.data/unused', poolSize, ...options }),
     async drop() {
       const cleanup = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
       await cleanup.unsafe(`drop database if exists ${name} with (force)`);
@@ -35,6 +56,7 @@ export async function createTestDatabase(kind: 'pglite' | 'postgres' = TEST_DATA
   if (kind === 'postgres') return createPostgresDatabase();
   return {
     url: 'memory://',
+    config: { DATABASE_URL: 'memory://' },
     open: () => openDatabase({ url: 'memory://', dataDir: '.data/unused', poolSize: 1 }),
     async drop() {},
   };

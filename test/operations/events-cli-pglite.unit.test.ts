@@ -15,6 +15,7 @@ describe('npm run events on a PGlite data folder', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mascotas-events-'));
   const testDatabase: TestDatabase = {
     url: '',
+    config: { DATABASE_URL: '' },
     open: () => openDatabase({ dataDir, poolSize: 1 }),
     async drop() {},
   };

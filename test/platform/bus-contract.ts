@@ -183,6 +183,59 @@ export function busContractSuite(name: string, factory: BusFactory): void {
       expect(poisonTries).toBe(3);
     });
 
+    it('when a handler fails with transient database errors more often than the attempts allow, then it is retried without using them up and never dead-lettered', async () => {
+      const { bus, deadLetters } = await open({ maxAttempts: 2, retryDelayMs: 10 });
+      const exchange = unique('flaky_db_events');
+      const queue = unique('flaky_db');
+      await bus.declare([exchange], [{ queue, exchange, patterns: ['#'] }]);
+      const transient = [
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+        Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' }),
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        Object.assign(new Error('failed query'), {
+          cause: Object.assign(new Error('deadlock detected'), { code: '40P01' }),
+        }),
+        Object.assign(new Error('could not serialize access'), { code: '40001' }),
+      ];
+      const attempts: number[] = [];
+      await bus.subscribe(queue, async (delivery) => {
+        attempts.push(delivery.attempt);
+        const failure = transient[attempts.length - 1];
+        if (failure) throw failure;
+      });
+      const event = message('item.created');
+      void bus.publish(exchange, 'item.created', event).catch(() => {});
+      await eventually(() => attempts.length === transient.length + 1, 20_000);
+      expect(attempts).toEqual(transient.map(() => 1).concat(1));
+      await pause(200);
+      expect(attempts).toHaveLength(transient.length + 1);
+      expect(await deadLetters(queue)).toEqual([]);
+    }, 30_000);
+
+    it('when the bus is paused, then nothing is delivered until it resumes, and nothing is lost', async () => {
+      const { bus } = await open();
+      const exchange = unique('paused_events');
+      const queue = unique('paused');
+      await bus.declare([exchange], [{ queue, exchange, patterns: ['#'] }]);
+      const got: number[] = [];
+      await bus.subscribe(queue, async (delivery) => void got.push(delivery.message.n as number));
+      await bus.publish(exchange, 'item.created', message('item.created', { n: 0 }));
+      await eventually(() => got.length === 1);
+      await bus.pause();
+      await bus.pause();
+      const publishing = Promise.all(
+        [1, 2, 3].map((n) => bus.publish(exchange, 'item.created', message('item.created', { n }))),
+      );
+      // The in-memory bus resolves a publish once it is handled: not while paused.
+      await Promise.race([publishing, pause(500)]);
+      expect(got).toEqual([0]);
+      await bus.resume();
+      await bus.resume();
+      await publishing;
+      await eventually(() => got.length === 4);
+      expect(got.sort()).toEqual([0, 1, 2, 3]);
+    });
+
     it('when the bus closes, then handlers in flight finish first', async () => {
       const { bus } = await open();
       const exchange = unique('drain_events');

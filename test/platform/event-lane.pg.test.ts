@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase, queryRows } from '../../src/platform/db/database.js';
+import { type Database, queryRows } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
 import type { EventEnvelope } from '../../src/platform/events/envelope.js';
 import { inboxHandler } from '../../src/platform/events/inbox.js';
@@ -39,12 +39,7 @@ describe('the event lane: the relay and the consumers keep their own connections
   let database: Database;
   beforeAll(async () => {
     testDatabase = await createPostgresDatabase();
-    database = await openDatabase({
-      url: testDatabase.url,
-      dataDir: '.data/unused',
-      poolSize: 1,
-      eventPoolSize: 1,
-    });
+    database = await testDatabase.open(1, { eventPoolSize: 1 });
     await database.migrate(migrationFolders([]));
   });
   afterAll(async () => {
@@ -104,7 +99,7 @@ describe('the event lane: the relay and the consumers keep their own connections
   });
 
   it("when no event connections are asked for, then the events share the requests' lane", async () => {
-    const shared = await openDatabase({ url: testDatabase.url, dataDir: '.data/unused', poolSize: 1 });
+    const shared = await testDatabase.open(1);
     try {
       expect(shared.events).toBe(shared);
       const held = holdRequestConnection(shared);

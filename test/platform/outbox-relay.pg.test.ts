@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Database, openDatabase } from '../../src/platform/db/database.js';
+import type { Database } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
 import type { EventBus } from '../../src/platform/events/event-bus.js';
 import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
@@ -28,8 +28,7 @@ describe('the outbox relay across replicas', () => {
   const relays: OutboxRelay[] = [];
   beforeAll(async () => {
     testDatabase = await createPostgresDatabase();
-    const open = () => openDatabase({ url: testDatabase.url, dataDir: '.data/unused', poolSize: 2 });
-    replicas = [await open(), await open()];
+    replicas = [await testDatabase.open(2), await testDatabase.open(2)];
     await replicas[0].migrate(migrationFolders([]));
   });
   afterEach(async () => {

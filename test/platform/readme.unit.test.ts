@@ -17,8 +17,12 @@ describe('README', () => {
     for (const [, name] of readme.matchAll(/npm run ([a-z:]+)/g)) expect(scripts, name).toContain(name);
   });
 
-  it('when a newcomer reads it, then the two commands are there', () => {
-    expect(readme).toContain('npm install && npm run dev');
-    expect(readme).toContain('npm test');
+  it('when a newcomer reads it, then the commands are there, the seed before the server', () => {
+    const block = /## Run it, test it\s+```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const order = ['npm install', 'npm run seed', 'npm run dev', 'npm test'].map((command) =>
+      block.indexOf(command),
+    );
+    expect(order.every((position) => position >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 });

@@ -1,54 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const root = new URL('../../', import.meta.url);
-
-interface Server {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-}
-
-/** Starts `src/server.ts` as `npm run dev` does, with no environment but a data folder and a port. */
-async function startServer(dataDir: string, extra: Record<string, string> = {}): Promise<Server> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    DATA_DIR: dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: root,
-    env,
-    stdio: 'pipe',
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const match = /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-    if (match) return { child, base: match[1]!, output: () => output };
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start:\n${output}`);
-}
-
-async function stop(server: Server): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
-  server.child.kill('SIGTERM');
-  return exited;
-}
+import { type ServerProcess, startServer } from '../helpers/server-process.js';
 
 describe('the server process with no configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mascotas-dev-'));
@@ -56,23 +10,23 @@ describe('the server process with no configuration', () => {
 
   it('when started twice on the same data folder, then it is ready within seconds, serves /docs and keeps its data', async () => {
     const started = Date.now();
-    const first = await startServer(dataDir);
+    const first = await startServer({ DATA_DIR: dataDir });
     const ready = await fetch(`${first.base}/health/ready`);
     expect(ready.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect((await fetch(`${first.base}/docs`)).status).toBe(200);
     const openapi = (await (await fetch(`${first.base}/docs/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(openapi.paths).length).toBeGreaterThan(2);
-    expect(await stop(first)).toBe(0);
+    expect(await first.stop()).toBe(0);
     expect(first.output()).toContain('shutting down');
 
     const secret = readFileSync(join(dataDir, 'jwt-secret'), 'utf8');
     expect(existsSync(join(dataDir, 'pglite'))).toBe(true);
 
-    const second = await startServer(dataDir);
+    const second = await startServer({ DATA_DIR: dataDir });
     expect((await fetch(`${second.base}/health/ready`)).status).toBe(200);
     expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')).toBe(secret);
-    expect(await stop(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
   }, 90_000);
 });
 
@@ -81,7 +35,7 @@ describe('the server log lines', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   /** Waits until the server has written `count` lines since `from` (logs go through a worker thread). */
-  async function settled(server: Server, pattern: RegExp): Promise<string> {
+  async function settled(server: ServerProcess, pattern: RegExp): Promise<string> {
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && !pattern.test(server.output())) {
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -90,13 +44,13 @@ describe('the server log lines', () => {
   }
 
   it('when started as `npm run dev` is, then its first lines name the API, docs and health URLs and the data folder, in readable lines without a line per health probe', async () => {
-    const server = await startServer(dataDir);
+    const server = await startServer({ DATA_DIR: dataDir });
     await fetch(`${server.base}/health/ready`);
     await fetch(`${server.base}/health/live`);
     await fetch(`${server.base}/metrics`);
     await fetch(`${server.base}/api/products?limit=1`);
     const output = await settled(server, /GET \/api\/products\?limit=1 200/);
-    expect(await stop(server)).toBe(0);
+    expect(await server.stop()).toBe(0);
 
     const lines = output.split('\n').filter((line) => line.trim() !== '');
     expect(lines[0]).toMatch(/INFO.*Mascotas is listening at http:\/\/127\.0\.0\.1:\d+$/);
@@ -112,11 +66,11 @@ describe('the server log lines', () => {
   }, 60_000);
 
   it('when LOG_FORMAT=json, then every line is one JSON object, the first naming the URLs, and probes are still not logged at info', async () => {
-    const server = await startServer(dataDir, { LOG_FORMAT: 'json' });
+    const server = await startServer({ DATA_DIR: dataDir, LOG_FORMAT: 'json' });
     await fetch(`${server.base}/health/ready`);
     await fetch(`${server.base}/api/products?limit=1`);
     const output = await settled(server, /"statusCode":200/);
-    expect(await stop(server)).toBe(0);
+    expect(await server.stop()).toBe(0);
 
     const lines = output.split('\n').filter((line) => line.trim() !== '');
     const records = lines.map((line) => JSON.parse(line) as { msg: string; req?: { url: string } });

@@ -9,7 +9,7 @@
 import { writeSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../../src/app.js';
-import { openDatabase, queryRows } from '../../src/platform/db/database.js';
+import { databaseOptions, openDatabase, queryRows } from '../../src/platform/db/database.js';
 import { recordEvents } from '../../src/platform/events/outbox.js';
 import { RabbitEventBus } from '../../src/platform/events/rabbitmq-bus.js';
 import { echoesModule, notesModule } from '../fixtures/example-modules.js';
@@ -23,13 +23,14 @@ const say = (line: string) => writeSync(1, `${line}\n`);
 const freeze = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 
 const config = testConfig({
-  DATABASE_URL: process.env.FAULT_DATABASE_URL,
+  // The test database's DATABASE_URL (and its session URL through PgBouncer).
+  ...(JSON.parse(process.env.FAULT_DATABASE_CONFIG ?? '{}') as Record<string, string>),
   AMQP_URL: process.env.FAULT_AMQP_URL,
   MODULES: mode === 'commit-then-die' ? 'notes' : 'echoes',
   // Only commits wake the relay, so nothing is published behind the test's back.
   OUTBOX_POLL_MS: 600_000,
 });
-const database = await openDatabase({ url: config.DATABASE_URL, dataDir: '.data/unused', poolSize: 4 });
+const database = await openDatabase(databaseOptions(config, 4));
 
 async function commitThenDie(): Promise<void> {
   let armed = false;

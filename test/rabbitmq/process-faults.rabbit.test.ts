@@ -42,7 +42,7 @@ describe('the RabbitMQ bus when a process is killed mid-way', () => {
   };
   const child = (mode: string) => {
     const process = spawnFaultProcess(mode, {
-      FAULT_DATABASE_URL: testDatabase.url,
+      FAULT_DATABASE_CONFIG: JSON.stringify(testDatabase.config),
       FAULT_AMQP_URL: vhost.url,
     });
     open.push(process);

@@ -35,6 +35,12 @@ export class TappedBus implements EventBus {
   isHealthy(): boolean {
     return this.inner.isHealthy();
   }
+  pause(): Promise<void> {
+    return this.inner.pause();
+  }
+  resume(): Promise<void> {
+    return this.inner.resume();
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

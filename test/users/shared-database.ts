@@ -18,10 +18,11 @@ export async function sharedTestDatabase(): Promise<TestDatabase> {
     transaction: (work) => database.transaction(work),
     events: database.events,
     onCommit: (listener) => database.onCommit(listener),
+    availability: database.availability,
     openSession: () => database.openSession(),
     migrate: (folders) => database.migrate(folders),
     ping: () => database.ping(),
     close: async () => {},
   };
-  return { url: base.url, open: async () => kept, drop: () => database.close() };
+  return { url: base.url, config: base.config, open: async () => kept, drop: () => database.close() };
 }

@@ -6,7 +6,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
+import type { Config } from '../config.js';
+import { DatabaseAvailability } from './availability.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import { ClientRing, drizzleOf, postgresClient } from './postgres-clients.js';
 import { type DatabaseSession, PgliteSessions, PostgresSession } from './session.js';
 
 /** What repositories receive: the database itself or an open transaction; both speak drizzle. */
@@ -29,6 +32,11 @@ export interface Database extends DatabaseLane {
    */
   readonly events: DatabaseLane;
   onCommit(listener: () => void): void;
+  /**
+   * Whether the database answers: told of failures by whoever meets them, it pings until the
+   * database is back (see availability.ts). PGlite, in the process, is always up.
+   */
+  readonly availability: DatabaseAvailability;
   /** A connection of the caller's own until it closes it (PGlite: the one connection, shared). */
   openSession(): Promise<DatabaseSession>;
   /** Applies each folder's drizzle-kit migrations, in order, each tracked in its own table. */
@@ -44,10 +52,30 @@ export interface MigrationFolder {
 
 export interface DatabaseOptions {
   url?: string | undefined;
+  /**
+   * Where session-level work connects — advisory locks, LISTEN, migrations — when `url` goes
+   * through a pooler in transaction mode (which gives each transaction any server connection).
+   * Unset: `url`.
+   */
+  sessionUrl?: string | undefined;
+  /** Named prepared statements on `url`'s connections (default true; false behind such a pooler). */
+  prepare?: boolean;
   dataDir: string;
   poolSize: number;
   /** PostgreSQL connections kept for the event runtime; 0 (the default) shares the requests'. */
   eventPoolSize?: number;
+}
+
+/** The database settings of the configuration. */
+export function databaseOptions(config: Config, poolSize = config.DATABASE_POOL_SIZE): DatabaseOptions {
+  return {
+    url: config.DATABASE_URL,
+    sessionUrl: config.DATABASE_SESSION_URL,
+    prepare: config.DATABASE_PREPARED_STATEMENTS,
+    dataDir: config.DATA_DIR,
+    poolSize,
+    eventPoolSize: config.DATABASE_EVENT_POOL_SIZE,
+  };
 }
 
 /** Normalises the two drivers' raw results into plain rows. */
@@ -64,6 +92,7 @@ abstract class BaseDatabase implements Database {
   abstract migrate(folders: MigrationFolder[]): Promise<void>;
   abstract openSession(): Promise<DatabaseSession>;
   private readonly commits = new EventEmitter();
+  readonly availability = new DatabaseAvailability(() => this.ping());
 
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     return this.transactionOn(this.db, work);
@@ -105,6 +134,8 @@ class PgliteDatabase extends BaseDatabase {
   constructor(
     private readonly client: PGlite,
     private readonly modules: PgliteModules,
+    /** The data folder's lock (none in memory): this process is its one owner until `close()`. */
+    private readonly lock?: DataDirLock,
   ) {
     super();
     this.db = modules.drizzle({ client }) as unknown as Executor;
@@ -120,7 +151,12 @@ class PgliteDatabase extends BaseDatabase {
     }
   }
   async close(): Promise<void> {
-    if (!this.client.closed) await this.client.close();
+    this.availability.close();
+    try {
+      if (!this.client.closed) await this.client.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 
@@ -133,39 +169,35 @@ class PostgresDatabase extends BaseDatabase {
   readonly kind = 'postgres';
   readonly events: DatabaseLane;
   private readonly requests: ClientRing;
-  private readonly clients: postgres.Sql[];
+  private readonly rings: ClientRing[];
   constructor(
-    private readonly url: string,
-    requestClients: postgres.Sql[],
-    eventClients: postgres.Sql[],
+    private readonly sessionUrl: string,
+    requests: ClientRing,
+    events: ClientRing | undefined,
   ) {
     super();
-    this.clients = [...requestClients, ...eventClients];
-    this.requests = new ClientRing(requestClients);
-    if (eventClients.length === 0) {
-      this.events = this;
-    } else {
-      const ring = new ClientRing(eventClients);
-      this.events = {
-        get db() {
-          return ring.next();
-        },
-        transaction: (work) => this.transactionOn(ring.next(), work),
-      };
-    }
+    this.requests = requests;
+    this.rings = events ? [requests, events] : [requests];
+    this.events = events
+      ? {
+          get db() {
+            return events.next();
+          },
+          transaction: (work) => this.transactionOn(events.next(), work),
+        }
+      : this;
   }
   get db(): Executor {
     return this.requests.next();
   }
   async openSession(): Promise<DatabaseSession> {
-    return new PostgresSession(
-      this.url,
-      (client) => drizzlePostgres({ client: preparing(client) }) as unknown as Executor,
-    );
+    // A session is a connection of its own (the session URL, never a transaction pooler): it
+    // may prepare its statements whatever the pooled connections do.
+    return new PostgresSession(this.sessionUrl, drizzleOf);
   }
   /** Replicas starting together take turns through an advisory lock held on one connection. */
   async migrate(folders: MigrationFolder[]): Promise<void> {
-    const client = postgresClient(this.url);
+    const client = postgresClient(this.sessionUrl);
     try {
       await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
       const db = drizzlePostgres({ client });
@@ -178,63 +210,12 @@ class PostgresDatabase extends BaseDatabase {
     }
   }
   async close(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.end({ timeout: 5 })));
-  }
-}
-
-/** Single-connection clients handed out in turn. */
-class ClientRing {
-  private readonly executors: Executor[];
-  private index = 0;
-  constructor(clients: postgres.Sql[]) {
-    this.executors = clients.map(
-      (client) => drizzlePostgres({ client: preparing(client) }) as unknown as Executor,
-    );
-  }
-  next(): Executor {
-    this.index = (this.index + 1) % this.executors.length;
-    return this.executors[this.index]!;
+    this.availability.close();
+    await Promise.all(this.rings.map((ring) => ring.close()));
   }
 }
 
 const MIGRATION_LOCK = 7_271_001;
-
-/** Statements with more parameters than this (bulk inserts, long id lists) are not worth a cached plan. */
-const PREPARE_MAX_PARAMETERS = 32;
-
-/**
- * Drizzle sends every unnamed query unprepared, and postgres.js then spends two round trips on
- * each (Parse/Describe, wait, Bind/Execute) and PostgreSQL parses and plans it every time: a third
- * of the speed of a prepared statement under load. This client prepares what drizzle sends (each
- * connection keeps its statements), inside transactions too.
- */
-function preparing(client: postgres.Sql): postgres.Sql {
-  type Scoped = (...args: unknown[]) => unknown;
-  const methods = client as unknown as Record<'begin' | 'savepoint', Scoped>;
-  const within =
-    (method: 'begin' | 'savepoint'): Scoped =>
-    (...args) => {
-      const work = args.pop() as (inner: postgres.Sql) => unknown;
-      return methods[method](...args, (inner: postgres.Sql) => work(preparing(inner)));
-    };
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property === 'unsafe') {
-        return (
-          query: string,
-          parameters?: postgres.ParameterOrJSON<never>[],
-          options?: postgres.UnsafeQueryOptions,
-        ) =>
-          target.unsafe(query, parameters, {
-            ...options,
-            prepare: (parameters?.length ?? 0) <= PREPARE_MAX_PARAMETERS,
-          });
-      }
-      if (property === 'begin' || property === 'savepoint') return within(property);
-      return Reflect.get(target, property, receiver);
-    },
-  });
-}
 
 function migrationConfig(folder: MigrationFolder) {
   return {
@@ -244,23 +225,36 @@ function migrationConfig(folder: MigrationFolder) {
   };
 }
 
-export function postgresClient(url: string, max = 1): postgres.Sql {
-  return postgres(url, {
-    max,
-    onnotice: () => {},
-    connection: { application_name: 'mascotas' },
-    idle_timeout: 0,
-  });
-}
-
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url && options.url !== 'memory://') {
-    const open = (count: number) => Array.from({ length: count }, () => postgresClient(options.url!));
-    return new PostgresDatabase(options.url, open(options.poolSize), open(options.eventPoolSize ?? 0));
+    const clientOptions = { prepare: options.prepare ?? true };
+    const events = options.eventPoolSize ?? 0;
+    return new PostgresDatabase(
+      options.sessionUrl ?? options.url,
+      new ClientRing(options.url, options.poolSize, clientOptions),
+      events > 0 ? new ClientRing(options.url, events, clientOptions) : undefined,
+    );
   }
   const modules = await loadPglite();
   if (options.url === 'memory://') return new PgliteDatabase(await modules.PGlite.create(), modules);
   const directory = resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
-  return new PgliteDatabase(await modules.PGlite.create(directory), modules);
+  // Before PGlite touches the folder: a second process refuses here, naming the first.
+  const lock = lockDataDir(resolve(options.dataDir), commandLine());
+  try {
+    return new PgliteDatabase(await modules.PGlite.create(directory), modules, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** What this process runs, as the lock names it to another one (`tsx src/server.ts`, `tsx scripts/seed.ts`). */
+function commandLine(): string {
+  const cwd = `${process.cwd()}/`;
+  return process.argv
+    .slice(1)
+    .map((part) => (part.startsWith(cwd) ? part.slice(cwd.length) : part))
+    .join(' ')
+    .slice(0, 200);
 }

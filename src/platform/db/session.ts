@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import postgres from 'postgres';
 import type { Executor } from './database.js';
+import { DatabaseUnavailableError } from './failures.js';
 
 /**
  * One connection of its own for as long as it is open, for work that needs a session: a lock held
@@ -43,6 +44,7 @@ export class PostgresSession implements DatabaseSession {
       max: 1,
       idle_timeout: 0,
       max_lifetime: null,
+      connect_timeout: 5,
       onnotice: () => {},
       // The server ends a session whose client vanished within ~25 s, and its locks with it.
       connection: {
@@ -98,7 +100,7 @@ export class PostgresSession implements DatabaseSession {
   }
 
   private usable(): void {
-    if (this.closed) throw new Error('the database session is closed');
+    if (this.closed) throw new DatabaseUnavailableError('the database session is closed');
   }
 }
 

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import cliProgress from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
-import { type Database, openDatabase, queryRows } from '../db/database.js';
+import { type Database, databaseOptions, openDatabase, queryRows } from '../db/database.js';
 import { AppError } from '../http/errors.js';
 import type { ModuleDefinition } from '../module.js';
 import { type Command, parseCommand, UsageError } from './dead-letters.cli-args.js';
@@ -85,7 +85,7 @@ async function openPlatform(
 ): Promise<{ database: Database; deadLetters: DeadLetters }> {
   const { config, modules } = options;
   await refuseSharedPglite(config);
-  const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 2 });
+  const database = await openDatabase(databaseOptions(config, 2));
   try {
     const [tables] = await queryRows<{ outbox: string | null }>(
       database.db,

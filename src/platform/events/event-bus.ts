@@ -58,10 +58,21 @@ export interface EventBus {
     message: EventEnvelope,
     options?: PublishOptions,
   ): Promise<void>;
-  /** Consumes a declared queue. A handler that throws is retried with backoff, then dead-lettered. */
+  /**
+   * Consumes a declared queue. A handler that throws is retried with backoff, then dead-lettered.
+   * A failure the platform classes transient (the database unreachable, a deadlock — see
+   * db/failures.ts) is retried too, with a capped backoff, without using up `maxAttempts`.
+   */
   subscribe(queue: string, handler: DeliveryHandler): Promise<void>;
   start(): Promise<void>;
   isHealthy(): boolean;
+  /**
+   * Stops taking deliveries (while the database cannot be reached, so that messages wait in their
+   * queues instead of cycling through retries); deliveries in hand go on. Idempotent.
+   */
+  pause(): Promise<void>;
+  /** Takes deliveries again after `pause`. Idempotent. */
+  resume(): Promise<void>;
   /** Stops taking deliveries, waits for handlers in flight, then releases the connection. */
   close(): Promise<void>;
 }
@@ -75,4 +86,17 @@ export interface RetryPolicy {
 /** Exponential backoff with a ceiling, so a poison message does not spin. */
 export function retryDelay(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.retryDelayMs * 2 ** (attempt - 1), 30_000);
+}
+
+/** The ceiling of a transient failure's backoff: the database's return is met within seconds. */
+const TRANSIENT_RETRY_MAX_MS = 5_000;
+
+/**
+ * The wait before the `retries`-th retry (from 0) of a delivery that failed transiently: from the
+ * retry delay (at least 100 ms), doubling, at most 5 s, jittered so that retries do not come back
+ * in step. It never counts as an attempt.
+ */
+export function transientRetryDelay(policy: RetryPolicy, retries: number): number {
+  const base = Math.max(policy.retryDelayMs, 100);
+  return Math.round(Math.min(base * 2 ** retries, TRANSIENT_RETRY_MAX_MS) * (0.75 + Math.random() / 4));
 }

@@ -1,4 +1,5 @@
 import mittModule, { type Emitter } from 'mitt';
+import { isTransientFailure } from '../db/failures.js';
 import type { EventEnvelope } from './envelope.js';
 import {
   type BusObserver,
@@ -10,6 +11,7 @@ import {
   type QueueBinding,
   type RetryPolicy,
   retryDelay,
+  transientRetryDelay,
 } from './event-bus.js';
 import { topicMatches } from './topic-pattern.js';
 
@@ -31,6 +33,8 @@ interface PendingDelivery {
   routingKey: string;
   body: string;
   attempt: number;
+  /** Transient failures met so far: they set the backoff, and never count as attempts. */
+  transientRetries?: number;
   settlement: Settlement;
 }
 
@@ -66,6 +70,7 @@ export class MemoryEventBus implements EventBus {
   private readonly idleWaiters = new Set<() => void>();
   private readonly unsettled = new Set<Settlement>();
   private closed = false;
+  private paused = false;
 
   constructor(private readonly options: MemoryBusOptions) {}
 
@@ -160,6 +165,16 @@ export class MemoryEventBus implements EventBus {
 
   async start(): Promise<void> {}
 
+  async pause(): Promise<void> {
+    this.paused = true;
+  }
+
+  async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    for (const queue of this.queues.values()) this.dispatch(queue);
+  }
+
   isHealthy(): boolean {
     return !this.closed;
   }
@@ -200,7 +215,7 @@ export class MemoryEventBus implements EventBus {
 
   private dispatch(queue: MemoryQueue): void {
     const capacity = this.options.prefetch * queue.consumers.length;
-    while (!this.closed && queue.ready.length > 0 && queue.inFlight < capacity) {
+    while (!this.closed && !this.paused && queue.ready.length > 0 && queue.inFlight < capacity) {
       const pending = queue.ready.shift()!;
       const handler = queue.consumers[queue.nextConsumer % queue.consumers.length]!;
       queue.nextConsumer++;
@@ -227,7 +242,8 @@ export class MemoryEventBus implements EventBus {
       pending.settlement.settle();
     } catch (error) {
       this.options.observer?.failed?.(queue.name);
-      await this.retryOrPark(queue, pending, error);
+      if (isTransientFailure(error)) this.retryLater(queue, pending);
+      else await this.retryOrPark(queue, pending, error);
     } finally {
       queue.inFlight--;
       this.dispatch(queue);
@@ -254,15 +270,31 @@ export class MemoryEventBus implements EventBus {
       }
       return;
     }
-    const timer = setTimeout(
-      () => {
-        this.retryTimers.delete(timer);
-        queue.ready.push({ ...pending, attempt: pending.attempt + 1 });
-        this.dispatch(queue);
-        this.notifyIfIdle();
-      },
+    this.requeue(
+      queue,
+      { ...pending, attempt: pending.attempt + 1 },
       retryDelay(this.options, pending.attempt),
     );
+  }
+
+  /** A transient failure: the same attempt again later, however often (see transientRetryDelay). */
+  private retryLater(queue: MemoryQueue, pending: PendingDelivery): void {
+    if (this.closed) return;
+    const retries = pending.transientRetries ?? 0;
+    this.requeue(
+      queue,
+      { ...pending, transientRetries: retries + 1 },
+      transientRetryDelay(this.options, retries),
+    );
+  }
+
+  private requeue(queue: MemoryQueue, pending: PendingDelivery, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      queue.ready.push(pending);
+      this.dispatch(queue);
+      this.notifyIfIdle();
+    }, delayMs);
     this.retryTimers.add(timer);
   }
 }

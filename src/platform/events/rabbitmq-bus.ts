@@ -12,6 +12,7 @@ import type {
 } from './event-bus.js';
 import { type ConsumerContext, type CopyProperties, handleDelivery } from './rabbitmq-consumer.js';
 import { ConfirmPublisher } from './rabbitmq-publisher.js';
+import { type RabbitSubscription, RabbitSubscriptions } from './rabbitmq-subscription.js';
 import { declareTopology, RabbitTopology } from './rabbitmq-topology.js';
 
 export interface RabbitBusOptions extends RetryPolicy {
@@ -20,13 +21,6 @@ export interface RabbitBusOptions extends RetryPolicy {
   logger: FastifyBaseLogger;
   /** Called each time the connection is back after it was lost (not on the first connect). */
   onReconnected?: () => void;
-}
-
-interface Subscription {
-  queue: string;
-  handler: DeliveryHandler;
-  channel?: Channel | undefined;
-  consumerTag?: string | undefined;
 }
 
 /** Thrown at once while there is no connection, so the outbox relay keeps the row and retries later. */
@@ -57,7 +51,7 @@ function withHeartbeat(url: string): string {
 export class RabbitEventBus implements EventBus {
   readonly kind = 'rabbitmq';
   private readonly topology = new RabbitTopology();
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions = new RabbitSubscriptions(() => this.closing);
   private readonly inFlight = new Set<Promise<void>>();
   private connection: ChannelModel | undefined;
   private publisher: ConfirmPublisher | undefined;
@@ -156,15 +150,27 @@ export class RabbitEventBus implements EventBus {
   async subscribe(queue: string, handler: DeliveryHandler): Promise<void> {
     if (!this.topology.hasQueue(queue)) throw new Error(`queue ${queue} is not declared`);
     if (this.closing) throw new Error('event bus is closed');
-    const subscription: Subscription = { queue, handler };
-    this.subscriptions.push(subscription);
+    const subscription = this.subscriptions.add(queue, handler);
     const connection = this.connection;
     if (this.connected && connection)
-      await this.unlessLost(connection, () => this.resume(connection, subscription));
+      await this.unlessLost(connection, () => this.attach(connection, subscription));
   }
 
   isHealthy(): boolean {
     return this.connected && !this.closing;
+  }
+
+  /** Cancels every consumer; their channels stay, so that deliveries in hand are still acked. */
+  pause(): Promise<void> {
+    return this.subscriptions.pause();
+  }
+
+  /** Consumes again (after a reconnect, the new channels do). */
+  async resume(): Promise<void> {
+    const connection = this.connection;
+    await this.subscriptions.resume((work) =>
+      this.connected && connection ? this.unlessLost(connection, work) : Promise.resolve(),
+    );
   }
 
   async close(): Promise<void> {
@@ -172,11 +178,7 @@ export class RabbitEventBus implements EventBus {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     await this.connecting?.catch(() => {});
-    await Promise.allSettled(
-      this.subscriptions.map((subscription) =>
-        subscription.consumerTag ? subscription.channel?.cancel(subscription.consumerTag) : undefined,
-      ),
-    );
+    await this.subscriptions.cancel();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.publisher?.drain(CLOSE_DRAIN_MS);
     const connection = this.connection;
@@ -224,7 +226,7 @@ export class RabbitEventBus implements EventBus {
       await this.onChannel(connection, (declaring) => declareTopology(declaring, exchanges, bindings));
       // Before the consumers: a failed delivery needs the publisher to pass its copy on.
       this.publisher = new ConfirmPublisher(channel);
-      for (const subscription of this.subscriptions) await this.resume(connection, subscription);
+      for (const subscription of this.subscriptions) await this.attach(connection, subscription);
       if (this.closing) throw new Error('event bus closed while connecting');
     } catch (error) {
       this.lost(connection, error instanceof Error ? error : new Error(String(error)));
@@ -255,23 +257,22 @@ export class RabbitEventBus implements EventBus {
     }
   }
 
-  private async resume(connection: ChannelModel, subscription: Subscription): Promise<void> {
+  /** The subscription's channel on this connection; it consumes unless the bus is paused. */
+  private async attach(connection: ChannelModel, subscription: RabbitSubscription): Promise<void> {
     const channel = await connection.createChannel();
     this.watch(connection, channel, `consuming ${subscription.queue}`);
     await channel.prefetch(this.options.prefetch);
-    subscription.channel = channel;
-    const { consumerTag } = await channel.consume(
-      subscription.queue,
-      (raw) => this.onDelivery(connection, channel, subscription, raw),
-      { noAck: false },
+    await subscription.attach(
+      channel,
+      (on, raw) => this.onDelivery(connection, on, subscription, raw),
+      this.subscriptions.holding,
     );
-    subscription.consumerTag = consumerTag;
   }
 
   private onDelivery(
     connection: ChannelModel,
     channel: Channel,
-    subscription: Subscription,
+    subscription: RabbitSubscription,
     raw: ConsumeMessage | null,
   ): void {
     if (raw === null) {
@@ -308,10 +309,7 @@ export class RabbitEventBus implements EventBus {
     this.connection = undefined;
     this.publisher?.fail(reason);
     this.publisher = undefined;
-    for (const subscription of this.subscriptions) {
-      subscription.channel = undefined;
-      subscription.consumerTag = undefined;
-    }
+    this.subscriptions.detach();
   }
 
   private scheduleReconnect(): void {

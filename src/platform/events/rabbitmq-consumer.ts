@@ -1,7 +1,14 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { FastifyBaseLogger } from 'fastify';
+import { isTransientFailure } from '../db/failures.js';
 import type { EventEnvelope } from './envelope.js';
-import { type BusObserver, type DeliveryHandler, type RetryPolicy, retryDelay } from './event-bus.js';
+import {
+  type BusObserver,
+  type DeliveryHandler,
+  type RetryPolicy,
+  retryDelay,
+  transientRetryDelay,
+} from './event-bus.js';
 import { deadLetterQueueOf, retryQueueOf } from './rabbitmq-topology.js';
 
 export interface ConsumerContext {
@@ -50,6 +57,9 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * backoff, or in `<queue>.dlq` after the last attempt — so nothing is lost between the two.
  * The attempt counts copies (`x-attempt`) plus unacknowledged returns of this copy
  * (`x-delivery-count`, kept by the quorum queue), so a message that kills its consumer is parked too.
+ * A transient failure (the database away, a deadlock) is not an attempt: its copy keeps the same
+ * `x-attempt` and counts `x-transient-retries` instead, which only sets its backoff (never parked
+ * for it; the consumers pause while the database is unreachable, so these do not pile up).
  */
 export async function handleDelivery(
   queue: string,
@@ -97,6 +107,16 @@ export async function handleDelivery(
       context.observer?.consumed?.(queue);
     } catch (error) {
       context.observer?.failed?.(queue);
+      if (isTransientFailure(error)) {
+        const retries = integerHeader(headers['x-transient-retries'], 0);
+        const properties = copy({
+          'x-attempt': attempt,
+          'x-transient-retries': retries + 1,
+          'x-last-error': errorText(error),
+        });
+        properties.expiration = String(transientRetryDelay(context.policy, retries));
+        return context.sendToQueue(retryQueueOf(queue), raw.content, properties);
+      }
       if (attempt >= context.policy.maxAttempts) return park(errorText(error), attempt);
       const properties = copy({ 'x-attempt': attempt + 1, 'x-last-error': errorText(error) });
       properties.expiration = String(retryDelay(context.policy, attempt));

@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
+import { isTransientFailure } from '../db/failures.js';
 import { type ModuleDefinition, queueName } from '../module.js';
-import type { BusObserver, EventBus, QueueBinding } from './event-bus.js';
+import type { BusObserver, DeliveryHandler, EventBus, QueueBinding } from './event-bus.js';
 import { deadLetterTable, type EventHandler, type HandleOptions, inboxHandler } from './inbox.js';
 import { MemoryEventBus } from './memory-bus.js';
 import { OutboxRelay } from './outbox.js';
@@ -67,6 +68,12 @@ export class EventsRuntime {
   readonly relay: OutboxRelay;
   readonly retention: EventRetention;
   private readonly handlers = new Map<string, { handler: EventHandler; options: HandleOptions }>();
+  /** Resolved by `stop()`: deliveries held while the database is away go on (and fail) then. */
+  private stopping!: () => void;
+  private readonly stopped = new Promise<void>((resolve) => {
+    this.stopping = resolve;
+  });
+  private unwatch: (() => void) | undefined;
 
   private constructor(
     readonly bus: EventBus,
@@ -80,7 +87,12 @@ export class EventsRuntime {
       queues: topologyOf(options.hosted).bindings,
       batchSize: options.config.OUTBOX_BATCH_SIZE,
       pollMs: options.config.OUTBOX_POLL_MS,
-      onError: (error) => options.logger.warn({ err: error }, 'outbox relay could not publish; will retry'),
+      onError: (error) => {
+        options.database.availability.report(error);
+        // While the database is known to be away, one line said so already.
+        const level = isTransientFailure(error) && !options.database.availability.isUp ? 'debug' : 'warn';
+        options.logger[level]({ err: error }, 'outbox relay could not publish; will retry');
+      },
     });
     this.retention = new EventRetention(options.database.events, {
       retentionHours: options.config.EVENT_RETENTION_HOURS,
@@ -121,15 +133,55 @@ export class EventsRuntime {
       if (!registered) throw new Error(`module queue ${binding.queue} has no handler`);
       await this.bus.subscribe(
         binding.queue,
-        inboxHandler(database.events, binding.queue, registered.handler, registered.options),
+        this.whileDatabaseAnswers(
+          inboxHandler(database.events, binding.queue, registered.handler, registered.options),
+        ),
       );
     }
+    this.unwatch = database.availability.onChange((up) => void this.databaseChanged(up));
     this.relay.start();
     this.retention.start();
   }
 
+  /**
+   * A delivery that arrives while the database is away waits for it (the bus has stopped taking
+   * more) instead of failing; a failure of the handler tells the database's availability, which
+   * checks whether the database is gone.
+   */
+  private whileDatabaseAnswers(handler: DeliveryHandler): DeliveryHandler {
+    const { availability } = this.options.database;
+    return async (delivery) => {
+      if (!availability.isUp) await Promise.race([availability.whenUp(), this.stopped]);
+      try {
+        await handler(delivery);
+      } catch (error) {
+        availability.report(error);
+        throw error;
+      }
+    };
+  }
+
+  /** While the database cannot be reached the consumers take nothing; the relay is woken on its return. */
+  private async databaseChanged(up: boolean): Promise<void> {
+    const { logger } = this.options;
+    try {
+      if (up) {
+        await this.bus.resume();
+        this.relay.wake();
+        logger.info('database answers again: event consumers resumed');
+      } else {
+        logger.warn('database unreachable: event consumers paused until it answers');
+        await this.bus.pause();
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not pause or resume the event consumers');
+    }
+  }
+
   /** Publishes what is left in the outbox (for at most `drainMs`), then lets consumers finish. */
   async stop(drainMs = 5000): Promise<void> {
+    this.unwatch?.();
+    this.stopping();
     await this.retention.stop();
     await this.relay.pause();
     if (this.bus.isHealthy()) {

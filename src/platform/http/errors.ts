@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { unavailableOf } from './unavailable.js';
 import { type FieldError, fieldErrors } from './validation-messages.js';
 
 export type { FieldError };
@@ -157,6 +158,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       const code = FASTIFY_CODES[error.code] ?? (status === 429 ? 'HTTP.RATE_LIMITED' : `HTTP.${status}`);
       return sendProblem(reply, problem(status, code, error.message, request.id));
+    }
+    const unavailable = unavailableOf(error, request);
+    if (unavailable) {
+      reply.header('retry-after', String(unavailable.retryAfterSeconds));
+      return sendProblem(reply, problem(503, unavailable.code, unavailable.detail, request.id));
     }
     request.log.error({ err: error }, 'request failed');
     const detail = `The request could not be completed. Quote request id ${request.id} when reporting this.`;

@@ -32,11 +32,13 @@ export function registerHealth(app: FastifyInstance, database: Database, bus: Ev
     '/health/ready',
     { schema: { tags: ['operations'], response: { 200: HealthSchema, 503: HealthSchema } } },
     async (_request, reply) => {
-      const checks: Record<string, 'up' | 'down'> = {
-        database: (await answers(() => database.ping(), 2000)) ? 'up' : 'down',
-      };
+      const databaseUp = await answers(() => database.ping(), 2000);
+      // The event consumers pause at once rather than at their next failure.
+      if (!databaseUp) void database.availability.check();
+      const checks: Record<string, 'up' | 'down'> = { database: databaseUp ? 'up' : 'down' };
       if (bus.kind === 'rabbitmq') checks.broker = bus.isHealthy() ? 'up' : 'down';
       const ready = Object.values(checks).every((state) => state === 'up');
+      if (!ready) reply.header('retry-after', '5');
       return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', checks });
     },
   );

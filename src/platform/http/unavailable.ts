@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import { classifyFailure } from '../db/failures.js';
+
+/** Seconds a client is asked to wait: a lost database takes a while, a deadlock's retry does not. */
+const RETRY_AFTER_SECONDS = { unavailable: 5, contention: 1 } as const;
+
+export interface Unavailable {
+  code: 'SERVICE_UNAVAILABLE';
+  detail: string;
+  retryAfterSeconds: number;
+}
+
+/**
+ * A request that failed because the database could not be reached, dropped the connection or
+ * rolled the transaction back for another one is neither the server's fault nor the client's: it
+ * is a `503` with `Retry-After`, never a `500` (and never the SQL). The database's availability is
+ * told, so that the event consumers pause at once if it is really gone. Undefined for any other
+ * failure.
+ */
+export function unavailableOf(error: unknown, request: FastifyRequest): Unavailable | undefined {
+  const kind = classifyFailure(error);
+  if (kind === 'permanent') return undefined;
+  request.server.platform?.database.availability.report(error);
+  request.log.warn({ err: error, failure: kind }, 'database unavailable; answered 503');
+  return {
+    code: 'SERVICE_UNAVAILABLE',
+    detail:
+      kind === 'contention'
+        ? 'The request collided with another one; send it again.'
+        : 'The service cannot reach its database just now; try again shortly.',
+    retryAfterSeconds: RETRY_AFTER_SECONDS[kind],
+  };
+}
