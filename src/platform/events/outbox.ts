@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
+import { backoffDelay } from '../backoff.js';
 import { type Database, type Executor, queryRows } from '../db/database.js';
 import type { DatabaseSession } from '../db/session.js';
 import { createEnvelope, type EventEnvelope } from './envelope.js';
@@ -220,8 +221,10 @@ export class OutboxRelay {
     this.timer.unref();
   }
 
+  /** The poll interval, doubling with each failed batch, at most 64 times it or 30 s. */
   private backoff(): number {
-    return Math.min(this.options.pollMs * 2 ** Math.min(this.failures, 6), 30_000);
+    const { pollMs } = this.options;
+    return backoffDelay({ firstMs: pollMs, maxMs: Math.min(pollMs * 64, 30_000) }, this.failures);
   }
 
   private leadsAll(): boolean {

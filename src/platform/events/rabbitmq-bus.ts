@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type Channel, type ChannelModel, type ConsumeMessage, connect, type Options } from 'amqplib';
 import type { FastifyBaseLogger } from 'fastify';
+import { type Backoff, backoffDelay } from '../backoff.js';
 import type { EventEnvelope } from './envelope.js';
 import type {
   BusObserver,
@@ -30,8 +31,8 @@ export class BrokerUnavailableError extends Error {
 
 const HEARTBEAT_SECONDS = 10;
 const CONNECT_TIMEOUT_MS = 5_000;
-const RECONNECT_FIRST_MS = 200;
-const RECONNECT_MAX_MS = 5_000;
+/** From 200 ms, doubling, at most 5 s; jittered so that replicas do not reconnect in step. */
+const RECONNECT: Backoff = { firstMs: 200, maxMs: 5_000, jitter: 0.5 };
 const CLOSE_DRAIN_MS = 5_000;
 
 function withHeartbeat(url: string): string {
@@ -314,8 +315,7 @@ export class RabbitEventBus implements EventBus {
 
   private scheduleReconnect(): void {
     if (this.closing || this.reconnectTimer || this.connecting) return;
-    const base = Math.min(RECONNECT_FIRST_MS * 2 ** this.failedAttempts, RECONNECT_MAX_MS);
-    const delay = base * (0.75 + Math.random() * 0.5);
+    const delay = backoffDelay(RECONNECT, this.failedAttempts);
     this.failedAttempts++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
