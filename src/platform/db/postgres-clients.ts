@@ -1,7 +1,7 @@
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { type Backoff, backoffDelay } from '../backoff.js';
-import type { Executor } from './database.js';
+import type { Executor } from './executor.js';
 
 export interface PostgresClientOptions {
   /**
