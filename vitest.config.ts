@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
  * - `pgbouncer`: the saga, outbox and replica tests again with the apps' statements through PgBouncer
  *   in transaction mode (127.0.0.1:6433, `bash scripts/pgbouncer.sh start`), their sessions on
  *   PostgreSQL itself, prepared statements off.
- * - `architecture`: the module boundaries.
+ * - `architecture`: the module boundaries, import cycles and the platform's layers.
  * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
  * always run, so a missing service fails the run.
  */

@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { openDatabase, queryRows } from '../src/platform/db/database.js';
 import { createEnvelope, type EventEnvelope } from '../src/platform/events/envelope.js';
-import { OutboxRelay, recordEvents } from '../src/platform/events/outbox.js';
+import { recordEvents } from '../src/platform/events/outbox.js';
+import { OutboxRelay } from '../src/platform/events/outbox-relay.js';
 import { RabbitEventBus } from '../src/platform/events/rabbitmq-bus.js';
 
 const EXCHANGE = 'bench_events';

@@ -1,7 +1,7 @@
 /** `npm run events -- <command>`: the event flow and its dead letters (see docs/operations.md). */
 import { ALL_MODULES } from '../src/app.js';
 import { ConfigError, loadConfig } from '../src/platform/config.js';
-import { EXIT, runEventsCli } from '../src/platform/events/dead-letters.cli.js';
+import { EXIT, runEventsCli } from '../src/platform/operations/events.cli.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {

@@ -5,10 +5,8 @@ import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { migrationFolders } from './db/migrations.js';
-import { type DeadLetters, openDeadLetters } from './events/dead-letters.js';
 import type { EventBus } from './events/event-bus.js';
 import { EventsRuntime } from './events/runtime.js';
-import { registerAdminEvents } from './http/admin-events.js';
 import { authPlugin } from './http/auth.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -16,6 +14,7 @@ import { registerHealth } from './http/health.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
 import type { ModuleDefinition } from './module.js';
+import { registerOperations } from './operations/operations.js';
 
 /** One route as registered: what tests, docs checks and the gateway configuration are held against. */
 export interface RouteRecord {
@@ -32,8 +31,6 @@ export interface Platform {
   config: Config;
   database: Database;
   events: EventsRuntime;
-  /** The operator's view of the event flow: status and dead letters (`/api/admin/events`). */
-  deadLetters: DeadLetters;
   metrics: Metrics;
   modules: readonly ModuleDefinition[];
 }
@@ -90,11 +87,8 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     observer: metrics.observer(),
     ...(options.bus ? { bus: options.bus } : {}),
   });
-  const deadLetters = await openDeadLetters({ config, database, modules: allModules, bus: events.bus.kind });
-  // While the broker is away a scrape says nothing of its queues rather than wait on it.
-  metrics.watchDeadLetters(async () => (events.bus.isHealthy() ? deadLetters.counts() : new Map()));
   metrics.watchRelay(() => events.relay.publishing());
-  const platform: Platform = { routes, config, database, events, deadLetters, metrics, modules: hosted };
+  const platform: Platform = { routes, config, database, events, metrics, modules: hosted };
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
@@ -141,8 +135,12 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   await app.register(authPlugin, { config, database });
   await registerDocs(app, allModules);
   registerHealth(app, database, events.bus);
-  await app.register(async (scope) => registerAdminEvents(scope, deadLetters), {
-    prefix: '/api/admin/events',
+  const operations = await registerOperations(app, {
+    config,
+    database,
+    modules: allModules,
+    bus: events.bus,
+    metrics,
   });
   metrics.register(app);
 
@@ -151,7 +149,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   // then the outbox is drained, consumers finish, and the database closes last.
   app.addHook('onClose', async () => {
     await events.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
-    await deadLetters.close();
+    await operations.close();
     if (!options.keepDatabaseOpen) await database.close();
   });
   return platform;

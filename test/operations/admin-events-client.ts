@@ -1,5 +1,5 @@
 import type { InjectOptions } from 'fastify';
-import type { DeadLetterView, EventsStatus } from '../../src/platform/events/dead-letters.schemas.js';
+import type { DeadLetterView, EventsStatus } from '../../src/platform/operations/dead-letters.schemas.js';
 import type { TestApp } from '../helpers/test-app.js';
 
 export const ADMIN_EVENTS = '/api/admin/events';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { ALL_MODULES } from '../../src/app.js';
-import { runEventsCli } from '../../src/platform/events/dead-letters.cli.js';
+import { runEventsCli } from '../../src/platform/operations/events.cli.js';
 import { TEST_JWT_SECRET, testConfig } from '../helpers/test-config.js';
 
 export interface CliRun {

@@ -5,7 +5,8 @@ import { type Database, queryRows } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
 import type { EventEnvelope } from '../../src/platform/events/envelope.js';
 import { inboxHandler } from '../../src/platform/events/inbox.js';
-import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
+import { recordEvents } from '../../src/platform/events/outbox.js';
+import { OutboxRelay } from '../../src/platform/events/outbox-relay.js';
 import { recordingBus } from '../helpers/recording-bus.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -6,7 +6,8 @@ import { createEnvelope } from '../../src/platform/events/envelope.js';
 import type { Delivery, EventBus } from '../../src/platform/events/event-bus.js';
 import { deadLetterTable, inboxHandler } from '../../src/platform/events/inbox.js';
 import { MemoryEventBus } from '../../src/platform/events/memory-bus.js';
-import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
+import { recordEvents } from '../../src/platform/events/outbox.js';
+import { OutboxRelay } from '../../src/platform/events/outbox-relay.js';
 import { recordingBus } from '../helpers/recording-bus.js';
 import { usePlatformDatabase } from '../helpers/test-database.js';
 

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/platform/db/database.js';
 import { migrationFolders } from '../../src/platform/db/migrations.js';
 import type { EventBus } from '../../src/platform/events/event-bus.js';
-import { OutboxRelay, recordEvents } from '../../src/platform/events/outbox.js';
+import { recordEvents } from '../../src/platform/events/outbox.js';
+import { OutboxRelay } from '../../src/platform/events/outbox-relay.js';
 import { recordingBus } from '../helpers/recording-bus.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
 

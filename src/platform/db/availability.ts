@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { type Backoff, backoffDelay } from '../backoff.js';
 import { classifyFailure } from './failures.js';
 
 /** A ping that has not answered in this long counts as failed (a socket that swallows everything). */
 const PING_TIMEOUT_MS = 2000;
-/** Probes while the database is down: from this, doubling, to at most PROBE_MAX_MS. */
-const PROBE_FIRST_MS = 100;
-const PROBE_MAX_MS = 1000;
+/** Probes while the database is down: from 100 ms, doubling, to at most 1 s. */
+const PROBE: Backoff = { firstMs: 100, maxMs: 1_000 };
 
 /**
  * Whether the database answers now. Whoever meets a failure `report`s it; one that says the
@@ -79,7 +79,7 @@ export class DatabaseAvailability {
         return;
       }
       this.set(false);
-      await this.sleep(Math.min(PROBE_FIRST_MS * 2 ** failures, PROBE_MAX_MS));
+      await this.sleep(backoffDelay(PROBE, failures));
     }
   }
 

@@ -2,18 +2,19 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { type SQL, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import type { Config } from '../config.js';
 import { DatabaseAvailability } from './availability.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
+import type { Executor } from './executor.js';
 import { ClientRing, drizzleOf, postgresClient } from './postgres-clients.js';
 import { type DatabaseSession, PgliteSessions, PostgresSession } from './session.js';
 
-/** What repositories receive: the database itself or an open transaction; both speak drizzle. */
-export type Executor = PgDatabase<PgQueryResultHKT>;
+// Where every repository has always found them; they live apart so that the sessions and the
+// clients below need not import this file back.
+export { type Executor, queryRows } from './executor.js';
 
 /** Connections to run statements on: the requests' own, or those kept for the event runtime. */
 export interface DatabaseLane {
@@ -76,12 +77,6 @@ export function databaseOptions(config: Config, poolSize = config.DATABASE_POOL_
     poolSize,
     eventPoolSize: config.DATABASE_EVENT_POOL_SIZE,
   };
-}
-
-/** Normalises the two drivers' raw results into plain rows. */
-export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = (await executor.execute(query)) as unknown as { rows?: T[] } | T[];
-  return Array.isArray(result) ? [...result] : (result.rows ?? []);
 }
 
 abstract class BaseDatabase implements Database {

@@ -1,6 +1,7 @@
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Executor } from './database.js';
+import { type Backoff, backoffDelay } from '../backoff.js';
+import type { Executor } from './executor.js';
 
 export interface PostgresClientOptions {
   /**
@@ -14,12 +15,15 @@ export interface PostgresClientOptions {
 const CONNECT_TIMEOUT_SECONDS = 5;
 
 /**
- * Seconds before a client reconnects after its connection failed: from 50 ms, doubling, at most
- * 1 s (postgres.js waits up to 20 s, which kept requests and `/health/ready` failing that long
- * after the database was back). Jittered so that replicas do not reconnect in step.
+ * Before a client reconnects after its connection failed: from 50 ms, doubling, at most 1 s
+ * (postgres.js waits up to 20 s, which kept requests and `/health/ready` failing that long after
+ * the database was back). Jittered so that replicas do not reconnect in step.
  */
+const RECONNECT: Backoff = { firstMs: 50, maxMs: 1_000, jitter: 0.5 };
+
+/** In seconds, as postgres.js asks. */
 export function reconnectDelay(failures: number): number {
-  return Math.min(0.05 * 2 ** failures, 1) * (0.5 + Math.random() / 2);
+  return backoffDelay(RECONNECT, failures) / 1000;
 }
 
 /** A postgres.js client with the platform's settings; `max` 1 unless said otherwise. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import postgres from 'postgres';
-import type { Executor } from './database.js';
+import type { Executor } from './executor.js';
 import { DatabaseUnavailableError } from './failures.js';
 
 /**

@@ -1,3 +1,4 @@
+import { type Backoff, backoffDelay } from '../backoff.js';
 import type { EventEnvelope } from './envelope.js';
 
 /** A durable queue `<module>.<exchange>` bound to one exchange with topic patterns. */
@@ -83,20 +84,21 @@ export interface RetryPolicy {
   prefetch: number;
 }
 
-/** Exponential backoff with a ceiling, so a poison message does not spin. */
+/**
+ * The wait after attempt `attempt` (from 1) of a delivery failed in its handler, before the next:
+ * from the retry delay, doubling, at most 30 s, so a poison message does not spin. Not jittered: the schedule an
+ * operator reads in EVENT_RETRY_DELAY_MS is the one kept.
+ */
 export function retryDelay(policy: RetryPolicy, attempt: number): number {
-  return Math.min(policy.retryDelayMs * 2 ** (attempt - 1), 30_000);
+  return backoffDelay({ firstMs: policy.retryDelayMs, maxMs: 30_000 }, attempt - 1);
 }
-
-/** The ceiling of a transient failure's backoff: the database's return is met within seconds. */
-const TRANSIENT_RETRY_MAX_MS = 5_000;
 
 /**
  * The wait before the `retries`-th retry (from 0) of a delivery that failed transiently: from the
- * retry delay (at least 100 ms), doubling, at most 5 s, jittered so that retries do not come back
- * in step. It never counts as an attempt.
+ * retry delay (at least 100 ms), doubling, at most 5 s (the database's return is met within
+ * seconds), jittered so that retries do not come back in step. It never counts as an attempt.
  */
 export function transientRetryDelay(policy: RetryPolicy, retries: number): number {
-  const base = Math.max(policy.retryDelayMs, 100);
-  return Math.round(Math.min(base * 2 ** retries, TRANSIENT_RETRY_MAX_MS) * (0.75 + Math.random() / 4));
+  const backoff: Backoff = { firstMs: Math.max(policy.retryDelayMs, 100), maxMs: 5_000, jitter: 0.25 };
+  return backoffDelay(backoff, retries);
 }

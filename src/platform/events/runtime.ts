@@ -6,7 +6,7 @@ import { type ModuleDefinition, queueName } from '../module.js';
 import type { BusObserver, DeliveryHandler, EventBus, QueueBinding } from './event-bus.js';
 import { deadLetterTable, type EventHandler, type HandleOptions, inboxHandler } from './inbox.js';
 import { MemoryEventBus } from './memory-bus.js';
-import { OutboxRelay } from './outbox.js';
+import { OutboxRelay } from './outbox-relay.js';
 import { EventRetention } from './retention.js';
 
 /** How often published outbox rows and old inbox records are swept. */

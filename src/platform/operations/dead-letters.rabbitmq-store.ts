@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { type Channel, type ChannelModel, connect, type GetMessage } from 'amqplib';
 import type { Database } from '../db/database.js';
+import type { EventEnvelope } from '../events/envelope.js';
+import { recordQueueDeliveries } from '../events/outbox.js';
+import { deadLetterQueueOf } from '../events/rabbitmq-topology.js';
+import { BrokerUnavailableForOperationsError } from './dead-letters.errors.js';
+import type { DeadLetterView } from './dead-letters.schemas.js';
 import {
-  BrokerUnavailableForOperationsError,
   type DeadLetterStore,
   deadLetterId,
   type Pick,
   type Progress,
   type TakeResult,
-} from './dead-letters.js';
-import type { DeadLetterView } from './dead-letters.schemas.js';
-import type { EventEnvelope } from './envelope.js';
-import { recordQueueDeliveries } from './outbox.js';
-import { deadLetterQueueOf } from './rabbitmq-topology.js';
+} from './dead-letters.store.js';
 
 const BATCH = 100;
 const CONNECT_TIMEOUT_MS = 5_000;

@@ -1,15 +1,15 @@
 import { and, asc, count, eq, inArray, lte, max } from 'drizzle-orm';
 import type { Database, Executor } from '../db/database.js';
+import { deadLetters } from '../events/events.tables.js';
+import { recordQueueDeliveries } from '../events/outbox.js';
+import type { DeadLetterView } from './dead-letters.schemas.js';
 import {
   type DeadLetterStore,
   deadLetterId,
   type Pick,
   type Progress,
   type TakeResult,
-} from './dead-letters.js';
-import type { DeadLetterView } from './dead-letters.schemas.js';
-import { deadLetters } from './events.tables.js';
-import { recordQueueDeliveries } from './outbox.js';
+} from './dead-letters.store.js';
 
 const BATCH = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { Selection } from './dead-letters.js';
 import {
   DISCARD_HELP,
   DLQ_HELP,
@@ -7,8 +8,7 @@ import {
   REPLAY_HELP,
   SHOW_HELP,
   STATUS_HELP,
-} from './dead-letters.cli-output.js';
-import type { Selection } from './dead-letters.js';
+} from './events.cli-output.js';
 
 /** A mistake in the command line: said, with a pointer to --help, and exit code 2. */
 export class UsageError extends Error {}

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/database.js';
+import { queueAddress } from '../events/outbox.js';
 import { type ModuleDefinition, queueName } from '../module.js';
-import type { DeadLetterStore } from './dead-letters.js';
 import type { EventsStatus } from './dead-letters.schemas.js';
-import { queueAddress } from './outbox.js';
+import type { DeadLetterStore } from './dead-letters.store.js';
 
 interface OutboxRow {
   exchange: string;

@@ -5,9 +5,10 @@ import type { Config } from '../config.js';
 import { type Database, databaseOptions, openDatabase, queryRows } from '../db/database.js';
 import { AppError } from '../http/errors.js';
 import type { ModuleDefinition } from '../module.js';
-import { type Command, parseCommand, UsageError } from './dead-letters.cli-args.js';
-import { formatList, formatStatus } from './dead-letters.cli-output.js';
-import { type DeadLetters, openDeadLetters, type Progress, type Selection } from './dead-letters.js';
+import { type DeadLetters, openDeadLetters, type Selection } from './dead-letters.js';
+import type { Progress } from './dead-letters.store.js';
+import { type Command, parseCommand, UsageError } from './events.cli-args.js';
+import { formatList, formatStatus } from './events.cli-output.js';
 
 export interface CliStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DeadLetters } from '../events/dead-letters.js';
-import { DeadLetterSchema, EventsStatusSchema } from '../events/dead-letters.schemas.js';
-import { BadRequestError, ProblemSchema } from './errors.js';
-import { PageQuery, pageOf, pageWindow, toPage } from './paging.js';
+import { BadRequestError, ProblemSchema } from '../http/errors.js';
+import { PageQuery, pageOf, pageWindow, toPage } from '../http/paging.js';
+import type { DeadLetters } from './dead-letters.js';
+import { DeadLetterSchema, EventsStatusSchema } from './dead-letters.schemas.js';
 
 const common = { tags: ['operations'], security: [{ bearer: [] }] };
 const denied = { 401: ProblemSchema, 403: ProblemSchema, 503: ProblemSchema };
@@ -48,8 +48,11 @@ function refuseBody(body: unknown): void {
   ]);
 }
 
-/** `/api/admin/events`: the event flow and its dead letters, for staff only. */
-export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLetters): void {
+/**
+ * `/api/admin/events`: the event flow and its dead letters, for staff only. `open` gives the dead
+ * letters, opened on the first request that needs them (see operations.ts).
+ */
+export function registerAdminEvents(root: FastifyInstance, open: () => Promise<DeadLetters>): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const onRequest = app.requireAdmin;
 
@@ -63,7 +66,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
         response: { 200: EventsStatusSchema, ...denied },
       },
     },
-    async () => deadLetters.status(),
+    async () => (await open()).status(),
   );
 
   app.get(
@@ -79,7 +82,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
     },
     async (request) => {
       const window = pageWindow(request.query);
-      const { count, results } = await deadLetters.list({ ...window, queue: request.query.queue });
+      const { count, results } = await (await open()).list({ ...window, queue: request.query.queue });
       return toPage(request, window, count, results);
     },
   );
@@ -95,7 +98,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
         response: { 200: DeadLetterSchema, 404: ProblemSchema, ...denied },
       },
     },
-    async (request) => deadLetters.show(request.params.id),
+    async (request) => (await open()).show(request.params.id),
   );
 
   app.post(
@@ -111,7 +114,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
     },
     async (request) => {
       refuseBody(request.body);
-      const { taken, skipped } = await deadLetters.replay({ id: request.params.id });
+      const { taken, skipped } = await (await open()).replay({ id: request.params.id });
       return { replayed: taken, skipped };
     },
   );
@@ -134,7 +137,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
           { path: 'body.limit', message: 'cannot be combined with all' },
         ]);
       const selection = all ? { queue, all: true as const } : { queue, limit: limit ?? 1 };
-      const { taken, skipped } = await deadLetters.replay(selection);
+      const { taken, skipped } = await (await open()).replay(selection);
       return { replayed: taken, skipped };
     },
   );
@@ -150,7 +153,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
         response: { 200: Discarded, 404: ProblemSchema, ...denied },
       },
     },
-    async (request) => ({ discarded: (await deadLetters.discard({ id: request.params.id })).taken }),
+    async (request) => ({ discarded: (await (await open()).discard({ id: request.params.id })).taken }),
   );
 
   app.delete(
@@ -165,7 +168,7 @@ export function registerAdminEvents(root: FastifyInstance, deadLetters: DeadLett
       },
     },
     async (request) => ({
-      discarded: (await deadLetters.discard({ queue: request.query.queue, all: true })).taken,
+      discarded: (await (await open()).discard({ queue: request.query.queue, all: true })).taken,
     }),
   );
 }

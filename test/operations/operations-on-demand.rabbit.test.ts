@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notesModule } from '../fixtures/example-modules.js';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { eventually } from '../platform/bus-contract.js';
+import { createVhost, pause, rabbitmqctl, type TestVhost } from '../rabbitmq/rabbit-broker.js';
+import { adminEvents } from './admin-events-client.js';
+import { watchingConsumer } from './watching-consumer.js';
+
+/** The names the app's connections give themselves on the broker (`mascotas dead letters pid …`). */
+async function connectionNames(vhost: string): Promise<string[]> {
+  const listed = await rabbitmqctl('list_connections', '-p', vhost, 'client_properties');
+  return [...listed.matchAll(/"connection_name","([^"]*)"/g)].map((match) => match[1]!);
+}
+
+/**
+ * The operator's tools are above the events runtime: a booted app talks to the broker through its
+ * bus alone, and the dead-letter store opens its own connection only when something asks for the
+ * dead letters.
+ */
+describe('operations on demand', () => {
+  let vhost: TestVhost;
+  let testDatabase: TestDatabase;
+  let t: TestApp;
+  const watcher = watchingConsumer('watchers', 'note_events');
+
+  beforeAll(async () => {
+    vhost = await createVhost();
+    testDatabase = await createPostgresDatabase();
+    t = await buildTestApp({
+      modules: [notesModule, watcher.module],
+      testDatabase,
+      config: { AMQP_URL: vhost.url },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await testDatabase?.drop();
+    await vhost?.drop();
+  });
+
+  const deadLetterConnections = async () =>
+    (await connectionNames(vhost.name)).filter((name) => name.includes('dead letters'));
+
+  it('when the app has started and events flow, then no dead-letter connection is open; the first admin request opens one, and later requests share it', async () => {
+    await eventually(async () => (await connectionNames(vhost.name)).length > 0, 10_000);
+    const created = await t.app.inject({ method: 'POST', url: '/api/notes', payload: { text: 'hello' } });
+    expect(created.statusCode).toBe(201);
+    await eventually(() => watcher.seen.length === 1, 10_000);
+    await pause(200);
+    expect(await deadLetterConnections()).toEqual([]);
+
+    const admin = adminEvents(t, await t.bearer({ id: 1, isStaff: true }));
+    expect((await admin.status()).bus).toBe('rabbitmq');
+    await eventually(async () => (await deadLetterConnections()).length === 1, 10_000);
+    await admin.status();
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toContain('events_dead_letters{queue="watchers.note_events"} 0');
+    await pause(200);
+    expect(await deadLetterConnections()).toHaveLength(1);
+  });
+});
