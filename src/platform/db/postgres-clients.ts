@@ -2,6 +2,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { type Backoff, backoffDelay } from '../backoff.js';
 import type { Executor } from './executor.js';
+import { classifyFailure } from './failures.js';
 
 export interface PostgresClientOptions {
   /**
@@ -52,15 +53,18 @@ const PREPARE_MAX_PARAMETERS = 32;
  * of the speed of a prepared statement under load. This client prepares what drizzle sends (each
  * connection keeps its statements), inside transactions too. A client made with `prepare: false`
  * prepares nothing whatever is asked here (postgres.js ANDs the two).
+ *
+ * `onFailure` hears of every statement that fails (a postgres.js query runs a microtask after it
+ * is first awaited, so drizzle's `.values()` still applies).
  */
-export function preparing(client: postgres.Sql): postgres.Sql {
+export function preparing(client: postgres.Sql, onFailure?: (error: unknown) => void): postgres.Sql {
   type Scoped = (...args: unknown[]) => unknown;
   const methods = client as unknown as Record<'begin' | 'savepoint', Scoped>;
   const within =
     (method: 'begin' | 'savepoint'): Scoped =>
     (...args) => {
       const work = args.pop() as (inner: postgres.Sql) => unknown;
-      return methods[method](...args, (inner: postgres.Sql) => work(preparing(inner)));
+      return methods[method](...args, (inner: postgres.Sql) => work(preparing(inner, onFailure)));
     };
   return new Proxy(client, {
     get(target, property, receiver) {
@@ -69,11 +73,14 @@ export function preparing(client: postgres.Sql): postgres.Sql {
           query: string,
           parameters?: postgres.ParameterOrJSON<never>[],
           options?: postgres.UnsafeQueryOptions,
-        ) =>
-          target.unsafe(query, parameters, {
+        ) => {
+          const pending = target.unsafe(query, parameters, {
             ...options,
             prepare: (parameters?.length ?? 0) <= PREPARE_MAX_PARAMETERS,
           });
+          if (onFailure) pending.catch(onFailure);
+          return pending;
+        };
       }
       if (property === 'begin' || property === 'savepoint') return within(property);
       return Reflect.get(target, property, receiver);
@@ -81,8 +88,8 @@ export function preparing(client: postgres.Sql): postgres.Sql {
   });
 }
 
-export function drizzleOf(client: postgres.Sql): Executor {
-  return drizzlePostgres({ client: preparing(client) }) as unknown as Executor;
+export function drizzleOf(client: postgres.Sql, onFailure?: (error: unknown) => void): Executor {
+  return drizzlePostgres({ client: preparing(client, onFailure) }) as unknown as Executor;
 }
 
 /** How long a replaced client may keep settling what it still had before it is destroyed. */
@@ -97,7 +104,10 @@ interface Slot {
  * Single-connection clients handed out in turn. A client whose connection closed (the backend was
  * terminated, the network or a pooler dropped it) is replaced by a fresh one at once, so the next
  * statement starts on a clean client; the old one is ended, and whatever it still holds is settled
- * (rejected at the latest after RETIRE_SECONDS), so nothing waits on it for ever.
+ * (rejected at the latest after RETIRE_SECONDS), so nothing waits on it for ever. "At once" means
+ * at the first statement that fails for the lost connection, too: postgres.js may reject the
+ * statements of a reset connection before it reports the close, and a request arriving between
+ * the two would meet the dead client again.
  */
 export class ClientRing {
   private readonly slots: Slot[];
@@ -139,7 +149,9 @@ export class ClientRing {
       onclose: () => this.replace(slot, client),
     });
     slot.client = client;
-    slot.executor = drizzleOf(client);
+    slot.executor = drizzleOf(client, (error) => {
+      if (classifyFailure(error) === 'unavailable') this.replace(slot, client);
+    });
   }
 
   private replace(slot: Slot, closed: postgres.Sql): void {
