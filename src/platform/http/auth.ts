@@ -10,6 +10,8 @@ import { ForbiddenError, UnauthorizedError } from './errors.js';
 
 export const JWT_ALGORITHM = 'HS256';
 export const JWT_ISSUER = 'mascotas';
+/** Who the access tokens are for: this API. A token without it, or for anyone else, is refused. */
+export const JWT_AUDIENCE = 'mascotas-api';
 
 export interface AccessClaims {
   sub: string;
@@ -81,13 +83,24 @@ async function verifyPrincipal(database: Database, request: FastifyRequest): Pro
   return { id, isStaff: row.isStaff };
 }
 
-/** JWT with one pinned algorithm, issuer and expiry; the decorators routes use as preHandlers. */
+/** JWT with one pinned algorithm, issuer, audience and expiry (each required); the route guards. */
 export const authPlugin = fp<{ config: Config; database: Database }>(
   async (app, { config, database }) => {
     await app.register(fastifyJwt, {
       secret: config.JWT_SECRET,
-      sign: { algorithm: JWT_ALGORITHM, expiresIn: config.JWT_ACCESS_TTL_SECONDS, iss: JWT_ISSUER },
-      verify: { algorithms: [JWT_ALGORITHM], allowedIss: JWT_ISSUER, requiredClaims: ['exp', 'sub'] },
+      sign: {
+        algorithm: JWT_ALGORITHM,
+        expiresIn: config.JWT_ACCESS_TTL_SECONDS,
+        iss: JWT_ISSUER,
+        aud: JWT_AUDIENCE,
+      },
+      verify: {
+        algorithms: [JWT_ALGORITHM],
+        allowedIss: JWT_ISSUER,
+        allowedAud: JWT_AUDIENCE,
+        // Without these, fast-jwt checks iss and aud only when a token carries them.
+        requiredClaims: ['exp', 'sub', 'iss', 'aud'],
+      },
     });
     app.decorateRequest('principal', null as unknown as Principal);
     app.decorate('authenticate', async (request: FastifyRequest) => {
