@@ -9,7 +9,7 @@ import { type DeadLetters, openDeadLetters } from './events/dead-letters.js';
 import type { EventBus } from './events/event-bus.js';
 import { EventsRuntime } from './events/runtime.js';
 import { registerAdminEvents } from './http/admin-events.js';
-import { authPlugin } from './http/auth.js';
+import { authPlugin, type RouteAccess } from './http/auth.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerHealth } from './http/health.js';
@@ -25,6 +25,8 @@ export interface RouteRecord {
   module: string | null;
   schema: FastifySchema | undefined;
   hidden: boolean;
+  /** Who may call it, from its guard: `public`, `user` or `admin`. */
+  access: RouteAccess;
 }
 
 export interface Platform {
@@ -69,16 +71,6 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   const { config, database, allModules } = options;
   const hosted = hostedModules(config, allModules);
   const routes: RouteRecord[] = [];
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      if (method === 'HEAD') continue;
-      const prefix = /^\/api\/([^/]+)/.exec(route.url)?.[1];
-      const module = allModules.some((known) => known.name === prefix) ? prefix! : null;
-      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
-      routes.push({ method, url: route.url, module, schema: route.schema, hidden });
-    }
-  });
   await database.migrate(migrationFolders(allModules.map((module) => module.name)));
   const metrics = new Metrics(database);
   const events = await EventsRuntime.create({
@@ -139,6 +131,19 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     if (closing) reply.header('connection', 'close');
   });
   await app.register(authPlugin, { config, database });
+  // After the auth plugin, whose own onRoute hook has by then put each route's guard first and
+  // recorded its access.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      const prefix = /^\/api\/([^/]+)/.exec(route.url)?.[1];
+      const module = allModules.some((known) => known.name === prefix) ? prefix! : null;
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      const access = route.config?.access ?? 'public';
+      routes.push({ method, url: route.url, module, schema: route.schema, hidden, access });
+    }
+  });
   await registerDocs(app, allModules);
   registerHealth(app, database, events.bus);
   await app.register(async (scope) => registerAdminEvents(scope, deadLetters), {

@@ -66,7 +66,7 @@ export function registerUsersRoutes(
   app.post(
     '/logout',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, body: RefreshBody, response: { 204: NoContent, ...problems(400, 401) } },
     },
     async (request, reply) => {
@@ -78,7 +78,7 @@ export function registerUsersRoutes(
   app.get(
     '/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, response: { 200: User, ...problems(401, 404) } },
     },
     async (request) => toUser(await users.get(request.principal.id)),
@@ -87,7 +87,7 @@ export function registerUsersRoutes(
   app.patch(
     '/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, body: ProfileBody, response: { 200: User, ...problems(400, 401, 404, 409) } },
     },
     async (request) => toUser(await users.updateProfile(request.principal.id, request.body)),
@@ -96,7 +96,7 @@ export function registerUsersRoutes(
   app.post(
     '/me/password',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -113,7 +113,7 @@ export function registerUsersRoutes(
   app.get(
     '/',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags,
         security,
@@ -131,7 +131,7 @@ export function registerUsersRoutes(
   app.get(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags,
         security,
@@ -145,7 +145,7 @@ export function registerUsersRoutes(
   app.patch(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags,
         security,
