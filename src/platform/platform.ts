@@ -10,6 +10,7 @@ import type { EventBus } from './events/event-bus.js';
 import { EventsRuntime } from './events/runtime.js';
 import { registerAdminEvents } from './http/admin-events.js';
 import { authPlugin, type RouteAccess } from './http/auth.js';
+import { registerCachePolicy } from './http/caching.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerHealth } from './http/health.js';
@@ -131,6 +132,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     if (closing) reply.header('connection', 'close');
   });
   await app.register(authPlugin, { config, database });
+  registerCachePolicy(app);
   // After the auth plugin, whose own onRoute hook has by then put each route's guard first and
   // recorded its access.
   app.addHook('onRoute', (route) => {

@@ -25,6 +25,8 @@ import type { UsersService } from './users.service.js';
 const tags = ['users'];
 const security = [{ bearer: [] }];
 const NoContent = Type.Null({ description: 'No content' });
+/** Anyone may call these, and they answer tokens or a user: never cached (platform/http/caching.ts). */
+const personal = { personal: true };
 
 /** The problem answers a route may give, by status. */
 function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
@@ -44,13 +46,19 @@ export function registerUsersRoutes(
 
   app.post(
     '/register',
-    { schema: { tags, body: RegisterBody, response: { 201: User, ...problems(400, 409) } } },
+    {
+      config: personal,
+      schema: { tags, body: RegisterBody, response: { 201: User, ...problems(400, 409) } },
+    },
     async (request, reply) => reply.status(201).send(toUser(await users.register(request.body))),
   );
 
   app.post(
     '/login',
-    { schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problems(400, 401, 429) } } },
+    {
+      config: personal,
+      schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problems(400, 401, 429) } },
+    },
     async (request) => {
       const { user, ...tokens } = await sessions.login(request.body, request.ip);
       return { ...tokens, user: toUser(user) };
@@ -59,7 +67,10 @@ export function registerUsersRoutes(
 
   app.post(
     '/token/refresh',
-    { schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) } } },
+    {
+      config: personal,
+      schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) } },
+    },
     async (request) => sessions.refresh(request.body.refresh),
   );
 
