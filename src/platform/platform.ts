@@ -14,8 +14,10 @@ import { registerCachePolicy } from './http/caching.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerHealth } from './http/health.js';
+import { registerHostCheck } from './http/host.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
+import { registerPageLinks } from './http/paging.js';
 import type { ModuleDefinition } from './module.js';
 
 /** One route as registered: what tests, docs checks and the gateway configuration are held against. */
@@ -91,6 +93,8 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
+  registerHostCheck(app);
+  registerPageLinks(app, config.PUBLIC_URL);
   app.removeContentTypeParser('text/plain');
   registerJsonBodyParser(app);
   await app.register(fastifyHelmet, {
