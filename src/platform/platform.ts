@@ -133,7 +133,9 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // A response finished during shutdown ends its keep-alive connection, so the server can close.
-    if (closing) reply.header('connection', 'close');
+    // So does one given before the request's body has arrived (a guard's 401, a 413): the rest of
+    // the body is not waited for, and no second answer (a 408) follows on the connection.
+    if (closing || !request.raw.complete) reply.header('connection', 'close');
   });
   await app.register(authPlugin, { config, database });
   registerCachePolicy(app);
