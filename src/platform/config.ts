@@ -26,7 +26,12 @@ export const ConfigSchema = Type.Object({
   ),
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
-  ADMIN_USERNAME: Type.String({ minLength: 1, maxLength: 150, default: 'admin' }),
+  ADMIN_USERNAME: Type.String({
+    minLength: 1,
+    maxLength: 150,
+    pattern: '^[A-Za-z0-9.+_-]+$',
+    default: 'admin',
+  }),
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19456, default: 19456 }),
   ARGON2_TIME_COST: Type.Integer({ minimum: 2, default: 2 }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5 }),

@@ -84,6 +84,8 @@ describe('users: registration', () => {
     ['an email without a domain', { email: 'nobody@' }],
     ['an email of 255 characters', { email: `${'a'.repeat(243)}@example.com` }],
     ['a username with a space', { username: 'two words' }],
+    ['a username that looks like an email', { username: 'vic@example.com' }],
+    ['a username with an @', { username: 'vic@home' }],
     ['a username of 151 characters', { username: 'u'.repeat(151) }],
     ['an empty username', { username: '' }],
     ['a first name of 151 characters', { first_name: 'n'.repeat(151) }],

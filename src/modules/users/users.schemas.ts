@@ -8,8 +8,17 @@ const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
 const MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F]+';
 
-/** Letters, digits and `@ . + - _`, as Django's username validator (ASCII only). */
-const Username = Type.String({ minLength: 1, maxLength: 150, pattern: '^[A-Za-z0-9@.+_-]+$' });
+/**
+ * Letters, digits and `. + - _` (Django's set, ASCII only, less `@`): a username never looks like an
+ * email, so the login's `username` field, which also takes emails, cannot be made to reach another
+ * user's account by registering their address as a username.
+ */
+const Username = Type.String({
+  minLength: 1,
+  maxLength: 150,
+  pattern: '^[A-Za-z0-9.+_-]+$',
+  description: 'letters, digits and . + - _ (no @: a username never looks like an email)',
+});
 /** Surrounding blanks are allowed here and trimmed by the service. */
 const Email = Type.String({
   maxLength: 254,
