@@ -36,6 +36,8 @@ export interface UsersServiceDeps {
   database: Database;
   hasher: PasswordHasher;
   limiter: AttemptLimiter;
+  /** Wrong current passwords allowed per user in the limiter's window. */
+  maxPasswordFailures: number;
   logger: FastifyBaseLogger;
 }
 
@@ -108,12 +110,12 @@ export class UsersService {
       refuseWeakPassword('new_password', body.new_password, [username, email, firstName, lastName]);
     }
     const key = `password:${id}`;
-    const wait = this.deps.limiter.acquire([key]);
+    const wait = await this.deps.limiter.acquire([{ key, max: this.deps.maxPasswordFailures }]);
     if (wait > 0) throw new TooManyAttemptsError(wait);
     if (!user || !(await this.deps.hasher.verify(user.passwordHash, body.current_password))) {
       throw new WrongCurrentPasswordError();
     }
-    this.deps.limiter.reset(key);
+    await this.deps.limiter.reset(key);
     const passwordHash = await this.deps.hasher.hash(body.new_password);
     await this.deps.database.transaction(async (tx) => {
       await setPasswordHash(tx, id, passwordHash);
