@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { adminPasswordProblem, jwtSecretProblem } from './secret-strength.js';
 
 /** Every environment variable the system reads. Nothing else touches `process.env`. */
 export const ConfigSchema = Type.Object({
@@ -102,17 +103,36 @@ function trustProxyOf(value: string): boolean | string {
   return value === 'true' || value === 'false' ? value === 'true' : value;
 }
 
-export function resolveConfig(raw: RawConfig): Config {
-  let secret = raw.JWT_SECRET;
-  if (!secret) {
-    if (raw.NODE_ENV === 'production') {
-      throw new ConfigError('invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
-    }
-    secret =
-      raw.DATABASE_URL === 'memory://'
-        ? randomBytes(48).toString('base64url')
-        : developmentSecret(raw.DATA_DIR);
+/**
+ * What a production start refuses beyond the schema: no JWT_SECRET, a guessable or published one,
+ * and a weak or published ADMIN_PASSWORD. Each line names the variable and how to make a good value.
+ */
+function productionProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  if (!raw.JWT_SECRET) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production: make one with `openssl rand -base64 48`');
+  } else {
+    const secret = jwtSecretProblem(raw.JWT_SECRET);
+    if (secret) problems.push(secret);
   }
+  if (raw.ADMIN_PASSWORD) {
+    const known = [raw.ADMIN_EMAIL ?? '', raw.ADMIN_USERNAME];
+    const password = adminPasswordProblem(raw.ADMIN_PASSWORD, known);
+    if (password) problems.push(password);
+  }
+  return problems;
+}
+
+export function resolveConfig(raw: RawConfig): Config {
+  if (raw.NODE_ENV === 'production') {
+    const problems = productionProblems(raw);
+    if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const secret =
+    raw.JWT_SECRET ??
+    (raw.DATABASE_URL === 'memory://'
+      ? randomBytes(48).toString('base64url')
+      : developmentSecret(raw.DATA_DIR));
   const modules = raw.MODULES === 'all' ? 'all' : raw.MODULES.split(',');
   return { ...raw, JWT_SECRET: secret, modules, trustProxy: trustProxyOf(raw.TRUST_PROXY) };
 }

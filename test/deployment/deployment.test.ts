@@ -6,10 +6,13 @@ import { ConfigSchema } from '../../src/platform/config.js';
 import { type AppRoute, appRouteTable } from '../helpers/route-table.js';
 import {
   appServices,
+  ComposeInterpolationError,
   type ComposeProject,
   loadComposeProject,
   modulesOf,
   mountedKongConfig,
+  operatorEnvironment,
+  readEnvFile,
 } from './compose-config.js';
 import {
   composeSchemaErrors,
@@ -44,10 +47,17 @@ const DEPLOYMENTS = [
   { name: 'split', files: ['docker-compose.yml', 'docker-compose.split.yml'], kong: 'kong.split.yml' },
 ] as const;
 
-function project(files: readonly string[], directory = ROOT): ComposeProject {
+/** What an operator's `.env` holds once filled in as `.env.example` says (made once per run). */
+const OPERATOR_ENV = operatorEnvironment(ROOT);
+
+function project(
+  files: readonly string[],
+  directory = ROOT,
+  variables: Record<string, string> = OPERATOR_ENV,
+): ComposeProject {
   return loadComposeProject(
     files.map((file) => (file.includes('/') ? file : `${ROOT}${file}`)),
-    { directory },
+    { directory, variables },
   );
 }
 
@@ -110,6 +120,62 @@ describe.each(DEPLOYMENTS)('the $name deployment', ({ files, kong: kongFile }) =
 
   it('when Kong loads the plugins, then their config fields exist', () => {
     expect(pluginConfigProblems(kong(kongFile))).toEqual([]);
+  });
+});
+
+describe('secrets in compose', () => {
+  const example = readEnvFile(ROOT, '.env.example')?.values ?? {};
+
+  it.each(DEPLOYMENTS.map((deployment) => [deployment.name, deployment.files] as const))(
+    'when .env is .env.example as committed (%s), then compose refuses to start, naming each password and the secret',
+    (_name, files) => {
+      expect(() => project(files, ROOT, example)).toThrow(ComposeInterpolationError);
+      try {
+        project(files, ROOT, example);
+      } catch (error) {
+        for (const name of ['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'JWT_SECRET'])
+          expect((error as Error).message).toMatch(
+            new RegExp(`${name}: set ${name} in .env \\(openssl rand`, 'u'),
+          );
+      }
+    },
+  );
+
+  it('when the compose files are read, then no password or secret has a default', () => {
+    for (const file of ['docker-compose.yml', 'docker-compose.split.yml']) {
+      const text = readFileSync(`${ROOT}${file}`, 'utf8');
+      for (const name of ['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'JWT_SECRET']) {
+        const uses = [...text.matchAll(new RegExp(`\\$\\{${name}([^}]*)\\}`, 'gu'))].map((match) => match[1]);
+        expect(
+          uses.every((use) => use?.startsWith(':?')),
+          `${file} ${name}: ${uses.join(' ')}`,
+        ).toBe(true);
+      }
+    }
+    expect(example).toMatchObject({
+      POSTGRES_PASSWORD: '',
+      RABBITMQ_PASSWORD: '',
+      JWT_SECRET: '',
+      ADMIN_PASSWORD: '',
+    });
+  });
+
+  it('when an operator keeps the old example secrets, then the app (production, as the image runs it) refuses them by name', () => {
+    const stale = {
+      ...OPERATOR_ENV,
+      JWT_SECRET: 'replace-me-with-at-least-32-random-characters-0123456789',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'replace-me-too',
+    };
+    const problems = invalidAppConfiguration(
+      project(['docker-compose.yml'], ROOT, stale),
+      dockerfileEnvironment(`${ROOT}Dockerfile`),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^service app: .*JWT_SECRET is an example value.*ADMIN_PASSWORD is an example value/u,
+      ),
+    ]);
   });
 });
 
