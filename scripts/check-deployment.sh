@@ -8,7 +8,9 @@
 #   3. dclint checks both compose files against the compose-spec JSON schema and its lint rules.
 #   4. test/deployment (vitest): the app's real route table against both Kong files, the split
 #      routing against each service's MODULES, every variable against src/platform/config.ts, the
-#      compose schema, the Dockerfile; each check also shown failing on a broken fixture.
+#      compose schema, the Dockerfile, the secrets compose requires, the address the app trusts for
+#      X-Forwarded-For, the operator routes restricted at Kong; each check also shown failing on a
+#      broken fixture.
 # Installs decK (and docker-compose) from Debian when missing. Exits non-zero if anything fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
