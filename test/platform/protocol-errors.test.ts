@@ -127,6 +127,18 @@ describe('what Node answers before Fastify sees a request (a real server, REQUES
     expect(exchange.answer.match(/HTTP\/1\.1 /gu)).toHaveLength(1);
   });
 
+  it('when a whole request arrives, then the answer keeps the connection open (only early answers close it)', async () => {
+    const login = JSON.stringify({ username: 'nobody', password: 'not the password' });
+    for (const text of [
+      'GET /api/categories HTTP/1.1\r\nHost: localhost\r\n\r\n',
+      `POST /api/users/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${login.length}\r\n\r\n${login}`,
+    ]) {
+      const exchange = await rawExchange(port, text, 1000);
+      expect(exchange.closedAfter).toBe(Number.POSITIVE_INFINITY);
+      expect(parse(exchange.answer).headers.connection).toBe('keep-alive');
+    }
+  });
+
   it('when the headers are larger than Node takes, then it is a 431 problem with a request id', async () => {
     const exchange = await rawExchange(
       port,

@@ -72,6 +72,13 @@ describe('guards run before anything looks at the request (401 before 400)', () 
     },
   );
 
+  it("when a guarded GET route is asked with HEAD (Fastify's twin route), then the guard runs there too", async () => {
+    for (const url of ['/api/users/me', '/api/cart', '/api/users', '/api/admin/events/status']) {
+      const response = await t.app.inject({ method: 'HEAD', url: `${url}?nonsense=1` });
+      expect(response.statusCode, url).toBe(401);
+    }
+  });
+
   it('when a customer sends an invalid request to a staff route, then it is a 403, not a 400', async () => {
     const staffRoutes = guarded.filter((route) => route.access === 'admin');
     expect(staffRoutes.length).toBeGreaterThan(10);
