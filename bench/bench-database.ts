@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import postgres from 'postgres';
 import { ALL_MODULES } from '../src/app.js';
@@ -7,7 +8,8 @@ import { migrationFolders } from '../src/platform/db/migrations.js';
 import { databaseUrl, POSTGRES_ADMIN_URL } from './bench.settings.js';
 
 /** The seed builds the app to write through its services; production config wants a secret. */
-const SEED_JWT_SECRET = 'bench-seed-secret-bench-seed-secret-0123456789';
+/** The seed signs nothing anyone keeps; a production start still wants a secret no one knows. */
+const SEED_JWT_SECRET = randomBytes(48).toString('base64');
 const SEED_SCRIPT = process.env.BENCH_SEED_SCRIPT ?? 'scripts/seed.ts';
 
 export interface PreparedDatabase {

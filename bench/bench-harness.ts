@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, relative } from 'node:path';
@@ -13,7 +14,8 @@ import { freshVhost } from './rabbitmq-vhost.js';
 import { measureRelay } from './relay-throughput.js';
 import { ServerProcess } from './server-process.js';
 
-const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+/** A fresh secret per run: a production start refuses any value published in the repository. */
+const JWT_SECRET = randomBytes(48).toString('base64');
 const OUTBOX_BATCH_SIZE = 200;
 
 export function log(line: string): void {
@@ -60,6 +62,7 @@ function appEnv(databaseUrl: string, amqp: string | undefined): Record<string, s
     MODULES: 'all',
     ADMIN_EMAIL: BENCH_ADMIN.email,
     ADMIN_PASSWORD: BENCH_ADMIN.password,
+    ADMIN_USERNAME: BENCH_ADMIN.username,
     OUTBOX_BATCH_SIZE: String(OUTBOX_BATCH_SIZE),
     AMQP_URL: amqp ?? '',
   };

@@ -3,7 +3,15 @@ import postgres from 'postgres';
 import { fire, percentile, summarize } from './load.js';
 import type { ServerProcess } from './server-process.js';
 
-export const BENCH_ADMIN = { email: 'bench-admin@example.com', password: 'bench-admin-password-1' };
+/**
+ * The bench's operator: a production start refuses weak or published admin passwords, and the
+ * cached bench database keeps its first admin, so these differ from what earlier versions used.
+ */
+export const BENCH_ADMIN = {
+  email: 'bench-operator@example.com',
+  username: 'bench_operator',
+  password: 'bench operator kiwi marmalade tundra',
+};
 
 const PRODUCT_PREFIX = 'Bench checkout item';
 /** A few products run out during the run (orders must be rejected, never oversold); the rest do not. */
@@ -59,9 +67,9 @@ async function shopperTokens(base: string, count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) {
     const user = {
-      username: `bench_shopper_${i}`,
-      email: `bench-shopper-${i}@example.com`,
-      password: `bench-shopper-password-${i}`,
+      username: `bench_buyer_${i}`,
+      email: `bench-buyer-${i}@example.com`,
+      password: `bench buyer ${i} quokka marmalade`,
     };
     const registered = await api(base, 'POST', '/api/users/register', user);
     if (registered.status !== 201 && registered.status !== 409) {

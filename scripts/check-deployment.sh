@@ -8,7 +8,9 @@
 #   3. dclint checks both compose files against the compose-spec JSON schema and its lint rules.
 #   4. test/deployment (vitest): the app's real route table against both Kong files, the split
 #      routing against each service's MODULES, every variable against src/platform/config.ts, the
-#      compose schema, the Dockerfile; each check also shown failing on a broken fixture.
+#      compose schema, the Dockerfile, the secrets compose requires, the address the app trusts for
+#      X-Forwarded-For, the operator routes restricted at Kong; each check also shown failing on a
+#      broken fixture.
 # Installs decK (and docker-compose) from Debian when missing. Exits non-zero if anything fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -86,16 +88,37 @@ fi
 
 if [ ${#compose[@]} -gt 0 ]; then
   echo "using $("${compose[@]}" version 2>/dev/null | head -n 1)"
-  # A scratch project folder: the compose files as they are, and .env made from .env.example
-  # (the real .env is never committed), so `config` resolves env_file and interpolation.
+  # A scratch project folder: the compose files as they are, and .env made from .env.example as an
+  # operator fills it in (every empty value made the way the file says; the real .env is never
+  # committed), so `config` resolves the interpolation. .env.example as committed leaves the
+  # passwords and the secret empty, and compose must refuse it.
   project=$(mktemp -d)
   trap 'rm -rf "$project"' EXIT
   for file in docker-compose.yml docker-compose.split.yml kong.yml kong.split.yml Dockerfile .dockerignore; do
     ln -s "$PWD/$file" "$project/$file"
   done
-  cp .env.example "$project/.env"
   ln -s "$PWD/$FIXTURES/docker-compose.invalid.yml" "$project/docker-compose.invalid.yml"
+  fill_env() {
+    local name value
+    while IFS= read -r line; do
+      if [[ $line =~ ^([A-Z_]+)=$ ]]; then
+        name=${BASH_REMATCH[1]}
+        case $name in
+          JWT_SECRET) value=$(openssl rand -base64 48 | tr -d '\n') ;;
+          *_EMAIL) value=ops@shop.example ;;
+          *) value=$(openssl rand -hex 24) ;;
+        esac
+        printf '%s=%s\n' "$name" "$value"
+      else
+        printf '%s\n' "$line"
+      fi
+    done <.env.example
+  }
   in_project() { (cd "$project" && "$@"); }
+  cp .env.example "$project/.env"
+  check "${compose[*]} refuses .env.example as committed (no default passwords)" \
+    refuses in_project "${compose[@]}" -f docker-compose.yml config -q
+  fill_env >"$project/.env"
   check "${compose[*]} -f docker-compose.yml config -q" \
     in_project "${compose[@]}" -f docker-compose.yml config -q
   check "${compose[*]} -f docker-compose.yml -f docker-compose.split.yml config -q" \

@@ -11,6 +11,7 @@ import type { EventBus } from './platform/events/event-bus.js';
 import { frameworkErrorHandler } from './platform/http/errors.js';
 import { lazySerializers, lazyValidators } from './platform/http/lazy-compilers.js';
 import { loggerOptions, RequestLogController } from './platform/http/logging.js';
+import { clientErrorHandler, serverTimeouts } from './platform/http/protocol-errors.js';
 import { requestIdOf } from './platform/http/request-id.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import type { ModuleDefinition } from './platform/module.js';
@@ -45,6 +46,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
+    http: serverTimeouts(config.REQUEST_TIMEOUT_MS),
+    clientErrorHandler,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { adminPasswordProblem, jwtSecretProblem } from './secret-strength.js';
 
 /** Every environment variable the system reads. Nothing else touches `process.env`. */
 export const ConfigSchema = Type.Object({
@@ -29,10 +30,16 @@ export const ConfigSchema = Type.Object({
   LOG_FORMAT: Type.Optional(Type.Union([Type.Literal('pretty'), Type.Literal('json')])),
   ADMIN_EMAIL: Type.Optional(Type.String({ pattern: '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
-  ADMIN_USERNAME: Type.String({ minLength: 1, maxLength: 150, default: 'admin' }),
+  ADMIN_USERNAME: Type.String({
+    minLength: 1,
+    maxLength: 150,
+    pattern: '^[A-Za-z0-9.+_-]+$',
+    default: 'admin',
+  }),
   ARGON2_MEMORY_KIB: Type.Integer({ minimum: 19456, default: 19456 }),
   ARGON2_TIME_COST: Type.Integer({ minimum: 2, default: 2 }),
   LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: Type.Integer({ minimum: 1, default: 100 }),
   LOGIN_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 900 }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 600 }),
   RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, default: 60 }),
@@ -41,6 +48,7 @@ export const ConfigSchema = Type.Object({
     pattern: '^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$',
     default: 'false',
   }),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#@\\s]+(/[^?#\\s]*)?$', maxLength: 2000 })),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   EVENT_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
@@ -100,17 +108,36 @@ function trustProxyOf(value: string): boolean | string {
   return value === 'true' || value === 'false' ? value === 'true' : value;
 }
 
-export function resolveConfig(raw: RawConfig): Config {
-  let secret = raw.JWT_SECRET;
-  if (!secret) {
-    if (raw.NODE_ENV === 'production') {
-      throw new ConfigError('invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production');
-    }
-    secret =
-      raw.DATABASE_URL === 'memory://'
-        ? randomBytes(48).toString('base64url')
-        : developmentSecret(raw.DATA_DIR);
+/**
+ * What a production start refuses beyond the schema: no JWT_SECRET, a guessable or published one,
+ * and a weak or published ADMIN_PASSWORD. Each line names the variable and how to make a good value.
+ */
+function productionProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  if (!raw.JWT_SECRET) {
+    problems.push('JWT_SECRET is required when NODE_ENV=production: make one with `openssl rand -base64 48`');
+  } else {
+    const secret = jwtSecretProblem(raw.JWT_SECRET);
+    if (secret) problems.push(secret);
   }
+  if (raw.ADMIN_PASSWORD) {
+    const known = [raw.ADMIN_EMAIL ?? '', raw.ADMIN_USERNAME];
+    const password = adminPasswordProblem(raw.ADMIN_PASSWORD, known);
+    if (password) problems.push(password);
+  }
+  return problems;
+}
+
+export function resolveConfig(raw: RawConfig): Config {
+  if (raw.NODE_ENV === 'production') {
+    const problems = productionProblems(raw);
+    if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const secret =
+    raw.JWT_SECRET ??
+    (raw.DATABASE_URL === 'memory://'
+      ? randomBytes(48).toString('base64url')
+      : developmentSecret(raw.DATA_DIR));
   const modules = raw.MODULES === 'all' ? 'all' : raw.MODULES.split(',');
   const logFormat = raw.LOG_FORMAT ?? (raw.NODE_ENV === 'development' ? 'pretty' : 'json');
   return { ...raw, JWT_SECRET: secret, modules, trustProxy: trustProxyOf(raw.TRUST_PROXY), logFormat };

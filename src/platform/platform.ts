@@ -7,12 +7,15 @@ import type { Database } from './db/database.js';
 import { migrationFolders } from './db/migrations.js';
 import type { EventBus } from './events/event-bus.js';
 import { EventsRuntime } from './events/runtime.js';
-import { authPlugin } from './http/auth.js';
+import { authPlugin, type RouteAccess } from './http/auth.js';
+import { registerCachePolicy } from './http/caching.js';
 import { registerDocs } from './http/docs.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerHealth } from './http/health.js';
+import { registerHostCheck } from './http/host.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
+import { registerPageLinks } from './http/paging.js';
 import type { ModuleDefinition } from './module.js';
 import { registerOperations } from './operations/operations.js';
 
@@ -24,6 +27,8 @@ export interface RouteRecord {
   module: string | null;
   schema: FastifySchema | undefined;
   hidden: boolean;
+  /** Who may call it, from its guard: `public`, `user` or `admin`. */
+  access: RouteAccess;
 }
 
 export interface Platform {
@@ -66,16 +71,6 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   const { config, database, allModules } = options;
   const hosted = hostedModules(config, allModules);
   const routes: RouteRecord[] = [];
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      if (method === 'HEAD') continue;
-      const prefix = /^\/api\/([^/]+)/.exec(route.url)?.[1];
-      const module = allModules.some((known) => known.name === prefix) ? prefix! : null;
-      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
-      routes.push({ method, url: route.url, module, schema: route.schema, hidden });
-    }
-  });
   await database.migrate(migrationFolders(allModules.map((module) => module.name)));
   const metrics = new Metrics(database);
   const events = await EventsRuntime.create({
@@ -92,6 +87,8 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
+  registerHostCheck(app);
+  registerPageLinks(app, config.PUBLIC_URL);
   app.removeContentTypeParser('text/plain');
   registerJsonBodyParser(app);
   await app.register(fastifyHelmet, {
@@ -118,10 +115,14 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   }
   if (config.RATE_LIMIT_MAX > 0) {
     await app.register(fastifyRateLimit, {
+      global: false,
       max: config.RATE_LIMIT_MAX,
       timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
       allowList: (request) => request.url.startsWith('/health/') || request.url === '/metrics',
     });
+    // An app-wide hook, not the plugin's per-route one: app-wide hooks run before every route's
+    // own, so requests a route's guard refuses (401, 403) are counted too.
+    app.addHook('onRequest', app.rateLimit());
   }
   let closing = false;
   app.addHook('preClose', async () => {
@@ -130,9 +131,25 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // A response finished during shutdown ends its keep-alive connection, so the server can close.
-    if (closing) reply.header('connection', 'close');
+    // So does one given before the request's body has arrived (a guard's 401, a 413): the rest of
+    // the body is not waited for, and no second answer (a 408) follows on the connection.
+    if (closing || !request.raw.complete) reply.header('connection', 'close');
   });
   await app.register(authPlugin, { config, database });
+  registerCachePolicy(app);
+  // After the auth plugin, whose own onRoute hook has by then put each route's guard first and
+  // recorded its access.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      const prefix = /^\/api\/([^/]+)/.exec(route.url)?.[1];
+      const module = allModules.some((known) => known.name === prefix) ? prefix! : null;
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      const access = route.config?.access ?? 'public';
+      routes.push({ method, url: route.url, module, schema: route.schema, hidden, access });
+    }
+  });
   await registerDocs(app, allModules);
   registerHealth(app, database, events.bus);
   const operations = await registerOperations(app, {

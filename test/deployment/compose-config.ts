@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -32,16 +33,31 @@ export interface ComposeProject {
   merged: ComposeFile;
 }
 
-/** `${NAME:-default}` / `${NAME-default}` take the default, `${NAME}` and `${NAME:?message}` stay empty. */
+export class ComposeInterpolationError extends Error {
+  override name = 'ComposeInterpolationError';
+}
+
+/**
+ * Compose's interpolation: `${NAME:-default}` / `${NAME-default}` take the default, `${NAME}` is
+ * empty when unset, and `${NAME:?message}` / `${NAME?message}` make compose refuse the file when
+ * NAME is unset (`:?`: or empty), as `docker compose config` does; every such refusal is listed.
+ */
 export function interpolate(text: string, variables: Record<string, string> = {}): string {
-  return text
+  const refusals: string[] = [];
+  const result = text
     .replace(/\$\{(?<name>\w+)(?:(?<operator>:?[-?+])(?<word>[^}]*))?\}/gu, (...args) => {
       const groups = args.at(-1) as { name: string; operator?: string; word?: string };
       const value = variables[groups.name];
       if (groups.operator?.endsWith('-')) return value || (groups.word ?? '');
+      if (groups.operator?.endsWith('?')) {
+        const missing = groups.operator === ':?' ? !value : value === undefined;
+        if (missing) refusals.push(`${groups.name}: ${groups.word ?? 'required'}`);
+      }
       return value ?? '';
     })
     .replace(/\$\$/gu, '$');
+  if (refusals.length > 0) throw new ComposeInterpolationError([...new Set(refusals)].join('\n'));
+  return result;
 }
 
 export function readComposeFile(path: string, variables?: Record<string, string>): ComposeFile {
@@ -161,4 +177,20 @@ export function mountedKongConfig(project: ComposeProject, kongService = 'kong')
     if (source && volumeTarget(volume) === target) return resolve(project.directory, source);
   }
   return undefined;
+}
+
+/**
+ * `.env` as an operator fills it in from `.env.example`: every empty value made the way the file
+ * says (random passwords and secret, an admin address), the rest kept.
+ */
+export function operatorEnvironment(directory: string): Record<string, string> {
+  const template = readEnvFile(directory, '.env.example')?.values ?? {};
+  const filled: Record<string, string> = {};
+  for (const [name, value] of Object.entries(template)) {
+    if (value !== '') filled[name] = value;
+    else if (name === 'JWT_SECRET') filled[name] = randomBytes(48).toString('base64');
+    else if (name.endsWith('_EMAIL')) filled[name] = 'ops@shop.example';
+    else filled[name] = randomBytes(24).toString('hex');
+  }
+  return filled;
 }

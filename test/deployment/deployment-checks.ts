@@ -15,7 +15,7 @@ import {
   modulesOf,
   readEnvFile,
 } from './compose-config.js';
-import { hostsOf, type KongConfig, routeFor, routesOf } from './kong-config.js';
+import { hostsOf, type KongConfig, type KongPlugin, pluginsOf, routeFor, routesOf } from './kong-config.js';
 
 /** Reached by Kong's health checks and Prometheus on the internal network, never through Kong. */
 export function isInternalRoute(url: string): boolean {
@@ -44,9 +44,16 @@ export function kongRouteProblems(kong: KongConfig, moduleNames: readonly string
     const label = route.name ?? route.paths?.join(',');
     if (route.strip_path !== false)
       problems.push(`route ${label}: strip_path must be false (the app serves the full path)`);
-    for (const path of route.paths ?? []) {
-      const known = prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-      if (!known) problems.push(`route ${label}: path ${path} is not under a module prefix or /docs`);
+    for (const written of route.paths ?? []) {
+      // A regex path is judged by its literal start: `~/api/users/\d+$` by `/api/users/`.
+      const path = written.startsWith('~') ? written.slice(1).replace(/[\\^$.*+?()[\]{}|].*$/u, '') : written;
+      const known = prefixes.some(
+        (prefix) =>
+          path === prefix ||
+          path.startsWith(`${prefix}/`) ||
+          (written !== path && `${path}/`.startsWith(`${prefix}/`)),
+      );
+      if (!known) problems.push(`route ${label}: path ${written} is not under a module prefix or /docs`);
     }
   }
   return problems;
@@ -247,4 +254,55 @@ export function dockerfileProblems(dockerfile: string, nodeVersion: string): str
       problems.push(`ENV ${variable} is not known to src/platform/config.ts`);
   }
   return problems;
+}
+
+/** The app's operator routes: every staff route under /api/admin, and the users module's staff routes. */
+export function isOperatorRoute(route: AppRoute): boolean {
+  return route.access === 'admin' && (route.url.startsWith('/api/admin/') || route.module === 'users');
+}
+
+/** A request path for a route: each parameter filled with a value the app would take (`1`). */
+export function samplePath(url: string): string {
+  return url.replace(/:[^/]+/gu, '1').replace(/\*$/u, 'x');
+}
+
+function allowListOf(plugin: KongPlugin | undefined): string[] {
+  return ((plugin?.config?.allow as string[] | undefined) ?? []).map(String);
+}
+
+/**
+ * (e) The operator routes are restricted at the gateway too: each resolves (with every method it
+ * answers, HEAD included for GET) to a Kong route whose ip-restriction allows only listed networks,
+ * never everyone; and no other route of the app does, so customers are never blocked at the gate.
+ */
+export function gatewayRestrictionProblems(kong: KongConfig, routes: readonly AppRoute[]): string[] {
+  const problems: string[] = [];
+  for (const route of routes) {
+    if (isInternalRoute(route.url)) continue;
+    const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+    for (const method of methods) {
+      const path = samplePath(route.url);
+      const resolved = routeFor(kong, method, path);
+      const restriction = [...(resolved?.route.plugins ?? []), ...(resolved?.service.plugins ?? [])].find(
+        (plugin) => plugin.name === 'ip-restriction',
+      );
+      const allow = allowListOf(restriction);
+      const label = `${method} ${path} (Kong route ${resolved?.route.name ?? 'none'})`;
+      if (isOperatorRoute(route)) {
+        if (!restriction) problems.push(`${label} is an operator route with no ip-restriction`);
+        else if (allow.length === 0 || allow.some((entry) => /^(0\.0\.0\.0|::)\/0$/u.test(entry)))
+          problems.push(`${label} allows everyone: ${allow.join(', ') || 'no allow list'}`);
+      } else if (restriction) {
+        problems.push(`${label} is not an operator route (${route.access}) but is ip-restricted`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The operators' networks of every ip-restriction in the file, which must all be one list. */
+export function operatorNetworks(kong: KongConfig): string[][] {
+  return pluginsOf(kong)
+    .filter(({ plugin }) => plugin.name === 'ip-restriction')
+    .map(({ plugin }) => allowListOf(plugin));
 }

@@ -6,19 +6,25 @@ import { ConfigSchema } from '../../src/platform/config.js';
 import { type AppRoute, appRouteTable } from '../helpers/route-table.js';
 import {
   appServices,
+  ComposeInterpolationError,
   type ComposeProject,
   loadComposeProject,
   modulesOf,
   mountedKongConfig,
+  operatorEnvironment,
+  readEnvFile,
 } from './compose-config.js';
 import {
   composeSchemaErrors,
   dockerfileEnvironment,
   dockerfileProblems,
+  gatewayRestrictionProblems,
   invalidAppConfiguration,
   isInternalRoute,
+  isOperatorRoute,
   kongRouteProblems,
   misroutedPaths,
+  operatorNetworks,
   projectNodeVersion,
   publishedPortProblems,
   uncoveredRoutes,
@@ -44,10 +50,17 @@ const DEPLOYMENTS = [
   { name: 'split', files: ['docker-compose.yml', 'docker-compose.split.yml'], kong: 'kong.split.yml' },
 ] as const;
 
-function project(files: readonly string[], directory = ROOT): ComposeProject {
+/** What an operator's `.env` holds once filled in as `.env.example` says (made once per run). */
+const OPERATOR_ENV = operatorEnvironment(ROOT);
+
+function project(
+  files: readonly string[],
+  directory = ROOT,
+  variables: Record<string, string> = OPERATOR_ENV,
+): ComposeProject {
   return loadComposeProject(
     files.map((file) => (file.includes('/') ? file : `${ROOT}${file}`)),
-    { directory },
+    { directory, variables },
   );
 }
 
@@ -110,6 +123,128 @@ describe.each(DEPLOYMENTS)('the $name deployment', ({ files, kong: kongFile }) =
 
   it('when Kong loads the plugins, then their config fields exist', () => {
     expect(pluginConfigProblems(kong(kongFile))).toEqual([]);
+  });
+
+  it("when a request reaches an operator route (/api/admin/*, the users staff routes), then Kong lets only the operators' networks through, and no other route is restricted", () => {
+    expect(gatewayRestrictionProblems(kong(kongFile), routes)).toEqual([]);
+  });
+});
+
+describe('the operator routes at the gateway', () => {
+  it('when the app is built, then its operator routes are the admin events and the users staff routes', () => {
+    const operator = routes.filter(isOperatorRoute).map((route) => `${route.method} ${route.url}`);
+    expect(operator).toEqual(
+      expect.arrayContaining([
+        'GET /api/users',
+        'GET /api/users/:id',
+        'PATCH /api/users/:id',
+        'GET /api/admin/events/status',
+        'DELETE /api/admin/events/dead-letters',
+      ]),
+    );
+    expect(operator).not.toContain('GET /api/users/me');
+  });
+
+  it("when both Kong files are read, then every ip-restriction in them allows the same operators' networks", () => {
+    const lists = ['kong.yml', 'kong.split.yml'].flatMap((file) => operatorNetworks(kong(file)));
+    expect(lists.length).toBeGreaterThanOrEqual(4);
+    for (const list of lists) expect(list).toEqual(lists[0]);
+    expect(lists[0]).toContain('127.0.0.1');
+  });
+
+  it.each([
+    ['GET', '/api/users', 'users-admin'],
+    ['HEAD', '/api/users/', 'users-admin'],
+    ['GET', '/api/users/42', 'users-admin'],
+    ['PATCH', '/api/users/42/', 'users-admin'],
+    ['GET', '/api/users/me', 'users'],
+    ['PATCH', '/api/users/me', 'users'],
+    ['POST', '/api/users/me/password', 'users'],
+    ['POST', '/api/users/login', 'users-login'],
+    ['GET', '/api/users/42x', 'users'],
+    ['GET', '/api/admin/events/status', 'admin-events'],
+  ])(
+    'when Kong routes %s %s, then it is the %s route (regex and method routes outrank the prefix)',
+    (method, path, name) => {
+      expect(routeFor(kong('kong.yml'), method, path)?.route.name).toBe(name);
+    },
+  );
+
+  it('when an operator route loses its restriction, allows everyone, or a customer route is restricted, then the check names each', () => {
+    const broken = structuredClone(kong('kong.yml'));
+    const users = broken.services?.find((service) => service.name === 'users');
+    const admin = users?.routes?.find((route) => route.name === 'users-admin');
+    const events = broken.services?.find((service) => service.name === 'admin-events')?.routes?.[0];
+    const cart = broken.services?.find((service) => service.name === 'cart')?.routes?.[0];
+    admin!.plugins = [];
+    events!.plugins = [{ name: 'ip-restriction', config: { allow: ['0.0.0.0/0'] } }];
+    cart!.plugins = [{ name: 'ip-restriction', config: { allow: ['127.0.0.1'] } }];
+    const problems = gatewayRestrictionProblems(broken, routes);
+    expect(problems).toContainEqual(
+      'GET /api/users/1 (Kong route users-admin) is an operator route with no ip-restriction',
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^GET \/api\/admin\/events\/status .* allows everyone: 0\.0\.0\.0\/0$/u),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^GET \/api\/cart .* is not an operator route \(user\) but is ip-restricted$/u),
+    );
+  });
+});
+
+describe('secrets in compose', () => {
+  const example = readEnvFile(ROOT, '.env.example')?.values ?? {};
+
+  it.each(DEPLOYMENTS.map((deployment) => [deployment.name, deployment.files] as const))(
+    'when .env is .env.example as committed (%s), then compose refuses to start, naming each password and the secret',
+    (_name, files) => {
+      expect(() => project(files, ROOT, example)).toThrow(ComposeInterpolationError);
+      try {
+        project(files, ROOT, example);
+      } catch (error) {
+        for (const name of ['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'JWT_SECRET'])
+          expect((error as Error).message).toMatch(
+            new RegExp(`${name}: set ${name} in .env \\(openssl rand`, 'u'),
+          );
+      }
+    },
+  );
+
+  it('when the compose files are read, then no password or secret has a default', () => {
+    for (const file of ['docker-compose.yml', 'docker-compose.split.yml']) {
+      const text = readFileSync(`${ROOT}${file}`, 'utf8');
+      for (const name of ['POSTGRES_PASSWORD', 'RABBITMQ_PASSWORD', 'JWT_SECRET']) {
+        const uses = [...text.matchAll(new RegExp(`\\$\\{${name}([^}]*)\\}`, 'gu'))].map((match) => match[1]);
+        expect(
+          uses.every((use) => use?.startsWith(':?')),
+          `${file} ${name}: ${uses.join(' ')}`,
+        ).toBe(true);
+      }
+    }
+    expect(example).toMatchObject({
+      POSTGRES_PASSWORD: '',
+      RABBITMQ_PASSWORD: '',
+      JWT_SECRET: '',
+      ADMIN_PASSWORD: '',
+    });
+  });
+
+  it('when an operator keeps the old example secrets, then the app (production, as the image runs it) refuses them by name', () => {
+    const stale = {
+      ...OPERATOR_ENV,
+      JWT_SECRET: 'replace-me-with-at-least-32-random-characters-0123456789',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'replace-me-too',
+    };
+    const problems = invalidAppConfiguration(
+      project(['docker-compose.yml'], ROOT, stale),
+      dockerfileEnvironment(`${ROOT}Dockerfile`),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^service app: .*JWT_SECRET is an example value.*ADMIN_PASSWORD is an example value/u,
+      ),
+    ]);
   });
 });
 

@@ -10,6 +10,9 @@ export interface KongRoute {
   name?: string;
   paths?: string[];
   methods?: string[];
+  hosts?: string[];
+  headers?: Record<string, string[]>;
+  regex_priority?: number;
   strip_path?: boolean;
   plugins?: KongPlugin[];
   /** Only on top-level routes: the service they belong to. */
@@ -46,7 +49,7 @@ export function loadKongConfig(path: string): KongConfig {
 export interface ResolvedRoute {
   route: KongRoute;
   service: KongService;
-  /** The longest of the route's paths that is a prefix of the request path. */
+  /** The route path that took the request path (a prefix, or a `~regex`). */
   matchedPath: string;
 }
 
@@ -62,25 +65,54 @@ export function routesOf(config: KongConfig): { route: KongRoute; service: KongS
   return [...nested, ...topLevel];
 }
 
+/** Whether a route path (`/prefix`, or `~regex` anchored at the start as Kong does) takes the request path. */
+export function pathMatches(candidate: string, path: string): boolean {
+  if (!candidate.startsWith('~')) return path.startsWith(candidate);
+  return new RegExp(`^${candidate.slice(1)}`, 'u').test(path);
+}
+
 /**
- * The route Kong picks for a request: among the routes whose plain (prefix) paths start the request
- * path and whose methods (if any) allow it, the longest path wins. Regex paths (`~…`) are not used
- * in this project and are refused here rather than guessed at.
+ * Kong 3's order of routes (router_flavor traditional_compatible, the default): first by how many
+ * kinds of criteria a route has (methods, hosts, headers, paths), then regex paths before prefix
+ * paths, then `regex_priority` (regex) or the longer prefix. Larger sorts first.
+ */
+function priorityOf(route: KongRoute, path: string): number[] {
+  const present = [route.methods, route.hosts, route.paths].filter((field) => field && field.length > 0);
+  const weight = present.length + (route.headers && Object.keys(route.headers).length > 0 ? 1 : 0);
+  const regex = path.startsWith('~');
+  return [weight, regex ? 1 : 0, regex ? (route.regex_priority ?? 0) : 0, regex ? 0 : path.length];
+}
+
+function outranks(a: number[], b: number[]): boolean {
+  for (let index = 0; index < a.length; index++) {
+    if ((a[index] ?? 0) !== (b[index] ?? 0)) return (a[index] ?? 0) > (b[index] ?? 0);
+  }
+  return false;
+}
+
+/**
+ * The route Kong picks for a request: among the routes whose methods (if any) allow it and one of
+ * whose paths takes the request path, the one of highest priority (see `priorityOf`). Hosts and
+ * headers are not used in this project's files, so a route that names them is refused here rather
+ * than guessed at.
  */
 export function routeFor(config: KongConfig, method: string, path: string): ResolvedRoute | undefined {
-  let best: ResolvedRoute | undefined;
+  let best: (ResolvedRoute & { priority: number[] }) | undefined;
   for (const { route, service } of routesOf(config)) {
     if (!service) continue;
+    if (route.hosts?.length || (route.headers && Object.keys(route.headers).length > 0))
+      throw new Error(`route ${route.name} matches on hosts or headers, which this check does not model`);
     if (route.methods && !route.methods.includes(method)) continue;
     for (const candidate of route.paths ?? []) {
-      if (candidate.startsWith('~'))
-        throw new Error(`regex route path ${candidate} is not understood by this check`);
-      if (!path.startsWith(candidate)) continue;
-      if (!best || candidate.length > best.matchedPath.length)
-        best = { route, service, matchedPath: candidate };
+      if (!pathMatches(candidate, path)) continue;
+      const priority = priorityOf(route, candidate);
+      if (!best || outranks(priority, best.priority))
+        best = { route, service, matchedPath: candidate, priority };
     }
   }
-  return best;
+  if (!best) return undefined;
+  const { priority: _priority, ...resolved } = best;
+  return resolved;
 }
 
 /** The host:port a Kong service sends to: an upstream's targets, or its own host. */
@@ -133,6 +165,7 @@ const PLUGIN_FIELDS: Record<string, readonly string[]> = {
     'redis',
   ],
   'correlation-id': ['header_name', 'generator', 'echo_downstream'],
+  'ip-restriction': ['allow', 'deny', 'status', 'message'],
   'request-size-limiting': ['allowed_payload_size', 'size_unit', 'require_content_length'],
   cors: [
     'origins',

@@ -23,24 +23,30 @@ describe("docs/api.md's rules marked today", () => {
   const send = (method: 'GET' | 'POST', url: string, payload?: object) =>
     t.app.inject({ method, url, ...(payload ? { payload } : {}) });
 
-  it('when an anonymous request has an invalid body, then cart, orders and admin routes answer 401 and the other modules 400, as the overview says', async () => {
+  it('when an anonymous request has an invalid body, then every route that needs a token answers 401, as the overview says', async () => {
     claim(
-      'The cart, orders and `/api/admin/events` routes check the token before anything else: without a valid token the answer is 401 whatever the request holds.',
+      'Every route that needs a token checks it before anything else, before the body is read: without a valid token the answer is 401',
     );
-    claim(
-      "The users, categories, products and reviews routes check the request's shape first (params, query, body) and the token after, so there an anonymous request with an invalid body gets the 400.",
-    );
-    const tokenFirst = ['/api/cart/items', '/api/orders', '/api/admin/events/dead-letters/replay'];
-    const shapeFirst = ['/api/users/logout', '/api/categories', '/api/products', '/api/reviews'];
-    for (const url of tokenFirst) expect((await send('POST', url, { unknown: 1 })).statusCode, url).toBe(401);
-    for (const url of shapeFirst) expect((await send('POST', url, { unknown: 1 })).statusCode, url).toBe(400);
+    const guarded = [
+      '/api/cart/items',
+      '/api/orders',
+      '/api/admin/events/dead-letters/replay',
+      '/api/users/logout',
+      '/api/categories',
+      '/api/products',
+      '/api/reviews',
+    ];
+    for (const url of guarded) expect((await send('POST', url, { unknown: 1 })).statusCode, url).toBe(401);
   });
 
-  it('when an id is spelled 1.0, +1, 01, 1e0 or 0x1, then it names id 1, as the overview says', async () => {
-    claim('any text JavaScript reads as the number names it (`1.0`, `+1`, `01`, `1e0`, `0x1` all name id 1)');
-    for (const spelling of ['1.0', '+1', '01', '1e0', '0x1']) {
+  it('when an id is spelled 1.0, +1, 1e0, 0x1 or with a blank, then it is a 400, as the overview says', async () => {
+    claim('`1.0`, `+1`, `1e0`, `0x1` or ` 1` are not id 1 but a 400 (`must be an integer`)');
+    for (const spelling of ['1.0', '+1', '1e0', '0x1', '%201']) {
       const response = await send('GET', `/api/categories/${spelling}`);
-      expect(response.json(), spelling).toMatchObject({ status: 404, detail: 'Category 1 does not exist' });
+      expect(response.json(), spelling).toMatchObject({
+        status: 400,
+        errors: [{ path: 'params.id', message: 'must be an integer' }],
+      });
     }
   });
 
@@ -59,13 +65,13 @@ describe("docs/api.md's rules marked today", () => {
     ]);
   });
 
-  it('when requests to a token-first route are refused for their token, then the rate limit does not count them, as the overview says', async () => {
-    claim('a request they refuse with 401 or 403 is not counted');
+  it('when requests are refused for their token, then the rate limit counts them too, as the overview says', async () => {
+    claim('requests refused for their token (401, 403) count too');
     const remaining = async () =>
       Number((await send('GET', '/api/products')).headers['x-ratelimit-remaining']);
     const before = await remaining();
     for (let request = 0; request < 5; request++)
       expect((await send('GET', '/api/cart')).statusCode).toBe(401);
-    expect(await remaining()).toBe(before - 1);
+    expect(await remaining()).toBe(before - 6);
   });
 });

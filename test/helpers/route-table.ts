@@ -1,4 +1,5 @@
 import { ALL_MODULES } from '../../src/app.js';
+import type { RouteAccess } from '../../src/platform/http/auth.js';
 import type { ModuleDefinition } from '../../src/platform/module.js';
 import { buildTestApp } from './test-app.js';
 
@@ -8,6 +9,8 @@ export interface AppRoute {
   url: string;
   /** The module that registered it; null for the platform's own routes (docs, health, metrics). */
   module: string | null;
+  /** Who may call it, from its guard (`app.platform.routes`); `public` when unguarded. */
+  access?: RouteAccess;
 }
 
 /**
@@ -61,7 +64,13 @@ export async function appRouteTable(modules: readonly ModuleDefinition[] = ALL_M
     const printed = parsePrintedRoutes(t.app.printRoutes({ commonPrefix: false }));
     const key = (route: { method: string; url: string }) => `${route.method} ${printedForm(route.url)}`;
     const moduleOf = new Map(recorded.map((route) => [key(route), route.module]));
-    const table = printed.map((route) => ({ ...route, module: moduleOf.get(key(route)) ?? null }));
+    const accessOf = new Map(t.app.platform.routes.map((route) => [key(route), route.access]));
+    const table = printed.map((route) => ({
+      ...route,
+      module: moduleOf.get(key(route)) ?? null,
+      // HEAD is Fastify's twin of a GET route, with its guard.
+      access: accessOf.get(key(route.method === 'HEAD' ? { ...route, method: 'GET' } : route)) ?? 'public',
+    }));
     const missing = recorded.filter((route) => !table.some((row) => key(row) === key(route)));
     if (missing.length > 0) {
       throw new Error(

@@ -122,6 +122,7 @@ describe('HTTP platform', () => {
       is_staff: false,
       type: 'access',
       iss: 'mascotas',
+      aud: 'mascotas-api',
       iat: now(),
       exp: now() + 60,
       ...extra,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { categoriesModule } from '../../src/modules/categories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { type Account, adminAccount, registerAccount, SECURITY_CONFIG } from './shop-seed.js';
 
 const ALLOWED = 'https://shop.example';
 const ALSO_ALLOWED = 'https://admin.shop.example';
@@ -112,5 +113,63 @@ describe('CORS when CORS_ORIGINS is empty (the default)', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['access-control-allow-origin'], origin).toBeUndefined();
     }
+  });
+});
+
+describe('caching of tokens and personal data', () => {
+  let t: TestApp;
+  let customer: Account;
+  let admin: Account;
+  beforeAll(async () => {
+    t = await buildTestApp({ config: SECURITY_CONFIG });
+    admin = await adminAccount(t);
+    customer = await registerAccount(t, 'cached');
+  });
+  afterAll(async () => t?.close());
+
+  const cacheControl = async (method: string, url: string, headers = {}, payload?: object) =>
+    (
+      await t.app.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(payload ? { payload } : {}),
+      })
+    ).headers['cache-control'];
+
+  it('when a route answers tokens or a user (login, refresh, register), then the answer is never stored', async () => {
+    const name = `fresh${Date.now()}`;
+    const registered = { username: name, email: `${name}@mail.test`, password: customer.password };
+    expect(await cacheControl('POST', '/api/users/register', {}, registered)).toBe('no-store');
+    const login = { username: customer.username, password: customer.password };
+    expect(await cacheControl('POST', '/api/users/login', {}, login)).toBe('no-store');
+    expect(await cacheControl('POST', '/api/users/login', {}, { ...login, password: 'wrong' })).toBe(
+      'no-store',
+    );
+    expect(await cacheControl('POST', '/api/users/token/refresh', {}, { refresh: customer.refresh })).toBe(
+      'no-store',
+    );
+  });
+
+  it('when a signed-in user reads their own data, then it is never stored', async () => {
+    for (const url of ['/api/users/me', '/api/cart', '/api/orders']) {
+      expect(await cacheControl('GET', url, customer.headers), url).toBe('no-store');
+    }
+    expect(await cacheControl('GET', '/api/users', admin.headers)).toBe('no-store');
+    expect(await cacheControl('GET', `/api/users/${customer.id}`, admin.headers)).toBe('no-store');
+  });
+
+  it('when any guarded route answers, even a refusal, then it is never stored', async () => {
+    const guarded = t.app.platform.routes.filter((route) => route.access !== 'public');
+    expect(guarded.length).toBeGreaterThan(20);
+    for (const route of guarded) {
+      const url = route.url.replace(/:[a-z_]+/giu, '1');
+      expect(await cacheControl(route.method, url), `${route.method} ${url}`).toBe('no-store');
+    }
+  });
+
+  it('when the public catalogue answers, then it says nothing about caching (a shared cache may keep it)', async () => {
+    expect(await cacheControl('GET', '/api/products')).toBeUndefined();
+    expect(await cacheControl('GET', '/api/categories')).toBeUndefined();
   });
 });

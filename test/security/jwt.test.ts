@@ -35,6 +35,7 @@ const claims = (user: { id: number }, extra: object = {}) => ({
   is_staff: false,
   type: 'access',
   iss: 'mascotas',
+  aud: 'mascotas-api',
   iat: now(),
   exp: now() + 600,
   ...extra,
@@ -79,6 +80,11 @@ describe('JWT attacks on the real protected routes', () => {
     expect(answers).toEqual(['GET /api/users/me 200']);
     const staff = await statuses(`Bearer ${hs256(claims(admin, { is_staff: true }))}`, [ADMIN_ROUTES[0]]);
     expect(staff).toEqual(['GET /api/users 200']);
+  });
+
+  it('when the app signs an access token, then it names its issuer and its audience', () => {
+    const decoded = JSON.parse(Buffer.from(customer.access.split('.')[1] ?? '', 'base64url').toString());
+    expect(decoded).toMatchObject({ iss: 'mascotas', aud: 'mascotas-api', sub: String(customer.id) });
   });
 
   it.each([
@@ -133,9 +139,13 @@ describe('JWT attacks on the real protected routes', () => {
     ['an empty secret', () => hs256(claims({ id: 1 }), '')],
     ['an expired exp', () => hs256(claims({ id: 1 }, { iat: now() - 7200, exp: now() - 3600 }))],
     ['a not-yet-valid nbf', () => hs256(claims({ id: 1 }, { nbf: now() + 3600 }))],
-    ['no exp', () => hs256({ sub: '1', type: 'access', iss: 'mascotas' })],
-    ['no sub', () => hs256({ type: 'access', iss: 'mascotas', exp: now() + 600 })],
+    ['no exp', () => hs256({ sub: '1', type: 'access', iss: 'mascotas', aud: 'mascotas-api' })],
+    ['no sub', () => hs256({ type: 'access', iss: 'mascotas', aud: 'mascotas-api', exp: now() + 600 })],
     ['another issuer', () => hs256(claims({ id: 1 }, { iss: 'someone-else' }))],
+    ['no issuer', () => hs256(claims({ id: 1 }, { iss: undefined }))],
+    ['another audience', () => hs256(claims({ id: 1 }, { aud: 'another-api' }))],
+    ['another audience among several', () => hs256(claims({ id: 1 }, { aud: ['another-api'] }))],
+    ['no audience', () => hs256(claims({ id: 1 }, { aud: undefined }))],
     ['type refresh', () => hs256(claims({ id: 1 }, { type: 'refresh' }))],
     ['a sub that is not a user id', () => hs256(claims({ id: 1 }, { sub: '1 OR 1=1' }))],
     ['the sub of nobody', () => hs256(claims({ id: 987_654 }))],

@@ -143,12 +143,37 @@ describe('users: my profile and my password', () => {
     expect(extra.statusCode).toBe(400);
   });
 
+  it('when the new password is easy to guess, then it is a 400 with advice, no attempt is counted and the old password still works', async () => {
+    const session = await signUp(t);
+    for (const weak of ['password123', `${session.username}2025`, 'iloveyou1', 'x'.repeat(12)]) {
+      const answer = await changePassword(session.headers, {
+        current_password: PASSWORD,
+        new_password: weak,
+      });
+      expect(answer.statusCode, weak).toBe(400);
+      expect(answer.json()).toMatchObject({
+        code: 'USERS.WEAK_PASSWORD',
+        errors: [{ path: 'body.new_password' }],
+      });
+      expect(answer.json().detail).toContain('too easy to guess');
+    }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await changePassword(session.headers, { current_password: PASSWORD, new_password: 'password' });
+    }
+    expect((await login(t, { username: session.username, password: PASSWORD })).statusCode).toBe(200);
+    const changed = await changePassword(session.headers, {
+      current_password: PASSWORD,
+      new_password: 'a brand new password',
+    });
+    expect(changed.statusCode).toBe(204);
+  });
+
   it('when the current password is guessed too often, then it is a 429 before checking it', async () => {
     const session = await signUp(t);
     for (let attempt = 0; attempt < 5; attempt++) {
       const wrong = await changePassword(session.headers, {
         current_password: `guess ${attempt}`,
-        new_password: 'x'.repeat(8),
+        new_password: 'a brand new password',
       });
       expect(wrong.statusCode).toBe(400);
     }

@@ -6,6 +6,7 @@ import { buildUsersApp, login, PASSWORD, register, uniqueName } from './users-cl
 
 describe('users: registration', () => {
   let t: TestApp;
+  let address = 0;
   beforeAll(async () => {
     t = await buildUsersApp();
   });
@@ -83,6 +84,8 @@ describe('users: registration', () => {
     ['an email without a domain', { email: 'nobody@' }],
     ['an email of 255 characters', { email: `${'a'.repeat(243)}@example.com` }],
     ['a username with a space', { username: 'two words' }],
+    ['a username that looks like an email', { username: 'vic@example.com' }],
+    ['a username with an @', { username: 'vic@home' }],
     ['a username of 151 characters', { username: 'u'.repeat(151) }],
     ['an empty username', { username: '' }],
     ['a first name of 151 characters', { first_name: 'n'.repeat(151) }],
@@ -97,15 +100,40 @@ describe('users: registration', () => {
     expect(response.json()).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
   });
 
-  it('when the password has exactly 8 characters and the username @.+-_, then it is accepted', async () => {
-    const username = `${uniqueName()}.a+b-c_d@e`;
+  it('when the password has exactly 8 characters and is no common one, and the username .+-_, then it is accepted', async () => {
+    const username = `${uniqueName()}.a+b-c_d`;
     const response = await register(t, {
       username,
       email: `${uniqueName()}@example.com`,
-      password: '12345678',
+      password: 'Kq7#vz!P',
     });
     expect(response.statusCode).toBe(201);
   });
+
+  it.each([
+    ['a top password', 'password123', 'used password'],
+    ['digits in a row', '1234567890', 'used password'],
+    ['a keyboard walk', 'qwertyuiop12', 'similar to a commonly used'],
+    ['the username and a year', '{username}2024', 'personal'],
+    ['the shop name', 'Mascotas2024!', 'personal'],
+    ['a word with l33t and a digit', 'P@ssw0rd1', 'similar to a commonly used'],
+  ])(
+    'when the password is %s, then it is a 400 that says why and how to do better, and nobody is created',
+    async (_case, template, why) => {
+      const username = uniqueName();
+      const password = template.replace('{username}', username);
+      const response = await register(t, { username, email: `${username}@example.com`, password });
+      expect(response.statusCode).toBe(400);
+      const problem = response.json();
+      expect(problem).toMatchObject({ code: 'USERS.WEAK_PASSWORD', errors: [{ path: 'body.password' }] });
+      expect(problem.detail).toContain(why);
+      expect(problem.detail).toMatch(/Add|Avoid|Use/u);
+      expect(response.body).not.toContain(password);
+      expect((await login(t, { username, password }, `10.4.0.${++address}`)).statusCode).toBe(401);
+      const strong = await register(t, { username, email: `${username}@example.com`, password: PASSWORD });
+      expect(strong.statusCode).toBe(201);
+    },
+  );
 
   it('when the password holds unusual characters, then it is accepted and works for login', async () => {
     const username = uniqueName();

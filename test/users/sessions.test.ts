@@ -55,6 +55,23 @@ describe('users: login, tokens and logout', () => {
     expect(inUsername.json().user.username).toBe(username);
   });
 
+  it("when a username from before the no-@ rule is someone else's email, then that email still reaches its own account", async () => {
+    const victim = uniqueName('vic');
+    const email = `${victim}@example.com`;
+    await register(t, { username: victim, email, password: PASSWORD });
+    // Registration refuses such a name now: the row is made the way an older version stored it.
+    const squatter = 'squatter password 123';
+    await t.database.db.execute(
+      sql`insert into users.users (username, email, password_hash)
+          values (${email}, ${`${uniqueName('squat')}@example.com`}, ${await argon2.hash(squatter)})`,
+    );
+    const asVictim = await login(t, { username: email, password: PASSWORD }, '10.9.2.1');
+    expect(asVictim.statusCode).toBe(200);
+    expect(asVictim.json().user.username).toBe(victim);
+    const asSquatter = await login(t, { username: email, password: squatter }, '10.9.2.2');
+    expect(asSquatter.statusCode).toBe(401);
+  });
+
   it('when the password is wrong or the user unknown, then both are the same 401', async () => {
     const session = await signUp(t);
     const wrong = await login(t, { username: session.username, password: 'not the password' }, '10.9.0.1');
@@ -199,6 +216,7 @@ describe('users: login, tokens and logout', () => {
           is_staff: false,
           type: 'access',
           iss: 'mascotas',
+          aud: 'mascotas-api',
           iat: now(),
           exp: now() + 60,
         },
@@ -214,6 +232,7 @@ describe('users: login, tokens and logout', () => {
           is_staff: false,
           type: 'access',
           iss: 'mascotas',
+          aud: 'mascotas-api',
           iat: now() - 1000,
           exp: now() - 100,
         },
@@ -240,6 +259,7 @@ describe('users: login, tokens and logout', () => {
           is_staff: true,
           type: 'access',
           iss: 'mascotas',
+          aud: 'mascotas-api',
           iat: now(),
           exp: now() + 60,
         },
@@ -256,6 +276,7 @@ describe('users: login, tokens and logout', () => {
           is_staff: false,
           type: 'access',
           iss: 'mascotas',
+          aud: 'mascotas-api',
           iat: now(),
           exp: now() + 60,
         },

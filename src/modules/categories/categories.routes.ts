@@ -53,7 +53,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
   app.post(
     '/',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         body: CategoryBody,
@@ -70,7 +70,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
   app.put(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,
@@ -88,7 +88,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
   app.patch(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,
@@ -106,7 +106,7 @@ export function categoriesRoutes(scope: FastifyInstance, service: CategoriesServ
   app.delete(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,

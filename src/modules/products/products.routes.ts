@@ -46,7 +46,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
   app.post(
     '/',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         body: ProductBody,
@@ -62,7 +62,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
   app.put(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,
@@ -76,7 +76,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
   app.patch(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,
@@ -90,7 +90,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
   app.delete(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,
@@ -106,7 +106,7 @@ export function productsRoutes(scope: FastifyInstance, service: ProductsService)
   app.post(
     '/:id/stock',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         ...admin,
         params: IdParams,

@@ -87,7 +87,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
   app.post(
     '/',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -112,7 +112,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
   app.patch(
     '/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -134,7 +134,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
   app.delete(
     '/:id',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,

@@ -29,10 +29,17 @@ import {
 import type { LoginBody } from './users.schemas.js';
 import { hashRefreshToken, newRefreshToken } from './users.tokens.js';
 
+/** Failed logins allowed in a window: per account and address pair, and per address across accounts. */
+export interface LoginBudgets {
+  perAccountAndAddress: number;
+  perAddress: number;
+}
+
 export interface SessionsServiceDeps {
   database: Database;
   hasher: PasswordHasher;
   limiter: AttemptLimiter;
+  budgets: LoginBudgets;
   logger: FastifyBaseLogger;
   refreshTtlSeconds: number;
   signAccessToken(principal: Principal): string;
@@ -54,27 +61,35 @@ export class SessionsService {
 
   /**
    * One answer for an unknown user, a wrong password and an inactive account, after the same
-   * hashing work; a username or address that failed too often is refused before any of it.
+   * hashing work. Failures are counted on the account the name resolves to (whichever of its
+   * names was typed) together with the caller's address, and on the address across accounts with
+   * a far higher budget (credential stuffing); a login over either budget is refused before any
+   * hashing. A name that resolves to nobody is counted the same way under the name typed, so the
+   * throttle does not tell which accounts exist.
    */
   async login(body: LoginBody, ip: string): Promise<Tokens & { user: UserRecord }> {
-    const { limiter, hasher, database } = this.deps;
+    const { limiter, hasher, database, budgets } = this.deps;
     const name = body.email ?? body.username;
     if (name === undefined || (body.email !== undefined && body.username !== undefined)) {
       throw new LoginIdentifierError();
     }
-    const nameKey = `login:${name.trim().toLowerCase()}`;
-    const ipKey = `ip:${ip}`;
-    const wait = limiter.acquire([nameKey, ipKey]);
-    if (wait > 0) throw new TooManyAttemptsError(wait);
     const lookup =
       body.email !== undefined ? { email: normalizeEmail(name) } : { usernameOrEmail: name.trim() };
     const user = await findCredentialsForLogin(database.db, lookup);
+    const account = user ? `account:${user.id}` : `name:${name.trim().toLowerCase()}`;
+    const pairKey = `login:${account}|${ip}`;
+    const addressKey = `login-address:${ip}`;
+    const wait = await limiter.acquire([
+      { key: pairKey, max: budgets.perAccountAndAddress },
+      { key: addressKey, max: budgets.perAddress },
+    ]);
+    if (wait > 0) throw new TooManyAttemptsError(wait);
     const valid = user
       ? await hasher.verify(user.passwordHash, body.password)
       : await hasher.verifyNothing(body.password);
     if (!user || !valid || !user.isActive) throw new InvalidCredentialsError();
-    limiter.reset(nameKey);
-    limiter.release(ipKey);
+    await limiter.reset(pairKey);
+    await limiter.release(addressKey);
     const refresh = await database.transaction((tx) => this.startSession(tx, user));
     await this.tidy(user, body.password);
     return { access: this.signAccess(user), refresh, user };

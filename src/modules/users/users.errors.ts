@@ -45,6 +45,13 @@ export class WrongCurrentPasswordError extends BadRequestError {
   }
 }
 
+/** A password a guesser would find early (under `MIN_PASSWORD_GUESSES_LOG10`), with advice. */
+export class WeakPasswordError extends BadRequestError {
+  constructor(field: 'password' | 'new_password', advice: string) {
+    super('USERS.WEAK_PASSWORD', advice, [{ path: `body.${field}`, message: advice }]);
+  }
+}
+
 export class LoginIdentifierError extends BadRequestError {
   constructor() {
     super('VALIDATION_FAILED', 'Give exactly one of username and email', [

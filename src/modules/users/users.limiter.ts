@@ -1,86 +1,83 @@
-interface Window {
-  attempts: number;
-  resetsAt: number;
+import { createHash } from 'node:crypto';
+import type { Database } from '../../platform/db/database.js';
+import {
+  countAttempts,
+  deleteEndedWindows,
+  forgetAttempts,
+  uncountAttempt,
+} from './login-attempts.repository.js';
+
+/** A key and how many attempts it may count in one window. */
+export interface Budget {
+  key: string;
+  max: number;
 }
 
 export interface LimiterOptions {
-  maxAttempts: number;
+  database: Database;
   windowSeconds: number;
-  /** A bound on remembered keys, so a spray of names cannot grow memory without end. */
-  maxKeys?: number;
-  now?: () => number;
+}
+
+class OverBudget extends Error {
+  constructor(readonly waitSeconds: number) {
+    super('over budget');
+  }
+}
+
+/** What is stored for a key: its SHA-256, so no address, id or typed name is kept as such. */
+function stored(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
 }
 
 /**
- * Counts failed attempts per key in a fixed window, in this process only (Kong adds its own limit
- * in deployment). An attempt is counted when it starts and given back when it succeeds, so many
- * attempts racing in parallel cannot slip past the limit before the first of them has failed.
+ * Counts attempts per key in fixed windows, in the module's PostgreSQL table, so that every
+ * replica counts against the same budgets. An attempt is counted when it starts and given back
+ * when it turns out not to be a failure, so attempts racing in parallel cannot slip past a budget
+ * before the first of them has failed; an attempt refused by one budget counts on none.
  */
 export class AttemptLimiter {
-  private readonly windows = new Map<string, Window>();
-  private readonly now: () => number;
-  private readonly maxKeys: number;
+  constructor(private readonly options: LimiterOptions) {}
 
-  constructor(private readonly options: LimiterOptions) {
-    this.now = options.now ?? Date.now;
-    this.maxKeys = options.maxKeys ?? 100_000;
-  }
-
-  /**
-   * Counts an attempt on every key and answers 0, or, when a key is already at its limit, counts
-   * nothing and answers the seconds until that key's window ends.
-   */
-  acquire(keys: readonly string[]): number {
-    const now = this.now();
-    let wait = 0;
-    for (const key of keys) {
-      const window = this.current(key, now);
-      if (window && window.attempts >= this.options.maxAttempts) {
-        wait = Math.max(wait, Math.ceil((window.resetsAt - now) / 1000));
-      }
+  /** Counts an attempt on every key and answers 0, or counts nothing and answers the seconds to wait. */
+  async acquire(budgets: readonly Budget[]): Promise<number> {
+    const maxOf = new Map<string, number>();
+    for (const { key, max } of budgets) {
+      const id = stored(key);
+      maxOf.set(id, Math.min(max, maxOf.get(id) ?? max));
     }
-    if (wait > 0) return wait;
-    for (const key of keys) this.count(key, now);
-    return 0;
+    try {
+      await this.options.database.transaction(async (tx) => {
+        const counted = await countAttempts(tx, [...maxOf.keys()], this.options.windowSeconds);
+        const over = counted.filter((row) => row.attempts > (maxOf.get(row.key) ?? 0));
+        // Throwing rolls the transaction back: nothing is counted on any key.
+        if (over.length > 0) {
+          throw new OverBudget(Math.max(1, ...over.map((row) => Math.ceil(row.secondsLeft))));
+        }
+      });
+      return 0;
+    } catch (error) {
+      if (error instanceof OverBudget) return error.waitSeconds;
+      throw error;
+    }
   }
 
   /** Gives back an attempt that turned out not to be a failure. */
-  release(key: string): void {
-    const window = this.windows.get(key);
-    if (window && window.attempts > 0) window.attempts--;
+  release(key: string): Promise<void> {
+    return uncountAttempt(this.options.database.db, stored(key));
   }
 
-  reset(key: string): void {
-    this.windows.delete(key);
+  /** Forgets every attempt of the key. */
+  reset(key: string): Promise<void> {
+    return forgetAttempts(this.options.database.db, stored(key));
   }
 
-  private count(key: string, now: number): void {
-    const window = this.current(key, now);
-    if (window) {
-      window.attempts++;
-      return;
-    }
-    this.evict(now);
-    this.windows.set(key, { attempts: 1, resetsAt: now + this.options.windowSeconds * 1000 });
-  }
-
-  private current(key: string, now: number): Window | undefined {
-    const window = this.windows.get(key);
-    if (window && window.resetsAt <= now) {
-      this.windows.delete(key);
-      return undefined;
-    }
-    return window;
-  }
-
-  /**
-   * Every window has the same length and is inserted when it starts, so the map's insertion order
-   * is the order of expiry: expired windows, and when full the oldest, are all at the front.
-   */
-  private evict(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (window.resetsAt > now && this.windows.size < this.maxKeys) return;
-      this.windows.delete(key);
+  /** Deletes the windows that have ended, in batches; answers how many. */
+  async sweep(batch = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await deleteEndedWindows(this.options.database.db, batch);
+      total += deleted;
+      if (deleted < batch) return total;
     }
   }
 }

@@ -6,6 +6,8 @@ import { PasswordHasher } from './users.passwords.js';
 import { registerUsersRoutes } from './users.routes.js';
 import { UsersService } from './users.service.js';
 
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
 /** Wires the module: its services on the platform, its routes, and the first admin. */
 export async function registerUsersModule(app: FastifyInstance, context: ModuleContext): Promise<void> {
   const { config, database, logger } = context;
@@ -13,19 +15,27 @@ export async function registerUsersModule(app: FastifyInstance, context: ModuleC
     memoryCost: config.ARGON2_MEMORY_KIB,
     timeCost: config.ARGON2_TIME_COST,
   });
-  const limiter = new AttemptLimiter({
-    maxAttempts: config.LOGIN_MAX_FAILURES,
-    windowSeconds: config.LOGIN_WINDOW_SECONDS,
-  });
-  const users = new UsersService({ database, hasher, limiter, logger });
-  const sessions = new SessionsService({
+  const limiter = new AttemptLimiter({ database, windowSeconds: config.LOGIN_WINDOW_SECONDS });
+  const users = new UsersService({
     database,
     hasher,
     limiter,
     logger,
+    maxPasswordFailures: config.LOGIN_MAX_FAILURES,
+  });
+  const sessions = new SessionsService({
+    database,
+    hasher,
+    limiter,
+    budgets: {
+      perAccountAndAddress: config.LOGIN_MAX_FAILURES,
+      perAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+    },
+    logger,
     refreshTtlSeconds: config.JWT_REFRESH_TTL_SECONDS,
     signAccessToken: (principal) => app.signAccessToken(principal),
   });
+  sweepEndedWindows(app, limiter);
   registerUsersRoutes(app, { users, sessions });
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -37,4 +47,13 @@ export async function registerUsersModule(app: FastifyInstance, context: ModuleC
   } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
     logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
   }
+}
+
+/** Every replica deletes the ended login-attempt windows now and then (the table holds only live ones). */
+function sweepEndedWindows(app: FastifyInstance, limiter: AttemptLimiter): void {
+  const timer = setInterval(() => {
+    limiter.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'login attempts sweep failed'));
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }

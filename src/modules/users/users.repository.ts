@@ -83,8 +83,9 @@ export async function findCredentialsById(
 }
 
 /**
- * The user a login names: by email only, or (`username` field) by username first and else by email,
- * so that a username which looks like someone's email still reaches its own account.
+ * The user a login names: by email (`email` field, or a `username` field holding an `@`), else by
+ * username. Usernames cannot hold an `@`; one made before that rule still logs in, but an email
+ * always wins over it, so such a name cannot shadow the account whose email it is.
  */
 export async function findCredentialsForLogin(
   executor: Executor,
@@ -97,11 +98,16 @@ export async function findCredentialsForLogin(
   }
   const name = login.usernameOrEmail;
   const byUsername = sql`lower(${users.username}) = lower(${name})`;
+  if (!name.includes('@')) {
+    const [row] = await executor.select(columns).from(users).where(byUsername).limit(1);
+    return row;
+  }
+  const byEmail = sql`${users.email} = ${name.trim().toLowerCase()}`;
   const [row] = await executor
     .select(columns)
     .from(users)
-    .where(sql`${byUsername} or ${users.email} = ${name.trim().toLowerCase()}`)
-    .orderBy(sql`(${byUsername}) desc`)
+    .where(sql`${byEmail} or ${byUsername}`)
+    .orderBy(sql`(${byEmail}) desc`)
     .limit(1);
   return row;
 }

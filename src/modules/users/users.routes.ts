@@ -25,6 +25,8 @@ import type { UsersService } from './users.service.js';
 const tags = ['users'];
 const security = [{ bearer: [] }];
 const NoContent = Type.Null({ description: 'No content' });
+/** Anyone may call these, and they answer tokens or a user: never cached (platform/http/caching.ts). */
+const personal = { personal: true };
 
 /** The problem answers a route may give, by status. */
 function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
@@ -44,13 +46,19 @@ export function registerUsersRoutes(
 
   app.post(
     '/register',
-    { schema: { tags, body: RegisterBody, response: { 201: User, ...problems(400, 409) } } },
+    {
+      config: personal,
+      schema: { tags, body: RegisterBody, response: { 201: User, ...problems(400, 409) } },
+    },
     async (request, reply) => reply.status(201).send(toUser(await users.register(request.body))),
   );
 
   app.post(
     '/login',
-    { schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problems(400, 401, 429) } } },
+    {
+      config: personal,
+      schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problems(400, 401, 429) } },
+    },
     async (request) => {
       const { user, ...tokens } = await sessions.login(request.body, request.ip);
       return { ...tokens, user: toUser(user) };
@@ -59,14 +67,17 @@ export function registerUsersRoutes(
 
   app.post(
     '/token/refresh',
-    { schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) } } },
+    {
+      config: personal,
+      schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) } },
+    },
     async (request) => sessions.refresh(request.body.refresh),
   );
 
   app.post(
     '/logout',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, body: RefreshBody, response: { 204: NoContent, ...problems(400, 401) } },
     },
     async (request, reply) => {
@@ -78,7 +89,7 @@ export function registerUsersRoutes(
   app.get(
     '/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, response: { 200: User, ...problems(401, 404) } },
     },
     async (request) => toUser(await users.get(request.principal.id)),
@@ -87,7 +98,7 @@ export function registerUsersRoutes(
   app.patch(
     '/me',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: { tags, security, body: ProfileBody, response: { 200: User, ...problems(400, 401, 404, 409) } },
     },
     async (request) => toUser(await users.updateProfile(request.principal.id, request.body)),
@@ -96,7 +107,7 @@ export function registerUsersRoutes(
   app.post(
     '/me/password',
     {
-      preHandler: app.authenticate,
+      onRequest: app.authenticate,
       schema: {
         tags,
         security,
@@ -113,7 +124,7 @@ export function registerUsersRoutes(
   app.get(
     '/',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags,
         security,
@@ -131,7 +142,7 @@ export function registerUsersRoutes(
   app.get(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags,
         security,
@@ -145,7 +156,7 @@ export function registerUsersRoutes(
   app.patch(
     '/:id',
     {
-      preHandler: app.requireAdmin,
+      onRequest: app.requireAdmin,
       schema: {
         tags,
         security,

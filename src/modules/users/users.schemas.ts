@@ -9,12 +9,17 @@ const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
 const MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
 const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F]+';
 
-/** Letters, digits and `@ . + - _`, as Django's username validator (ASCII only). */
+/**
+ * Letters, digits and `. + - _` (Django's set, ASCII only, less `@`): a username never looks like an
+ * email, so the login's `username` field, which also takes emails, cannot be made to reach another
+ * user's account by registering their address as a username.
+ */
 const Username = Type.String({
   minLength: 1,
   maxLength: 150,
-  pattern: '^[A-Za-z0-9@.+_-]+$',
-  [ERROR_MESSAGE]: 'may contain only letters, digits and @ . + - _',
+  pattern: '^[A-Za-z0-9.+_-]+$',
+  description: 'letters, digits and . + - _ (no @: a username never looks like an email)',
+  [ERROR_MESSAGE]: 'may contain only letters, digits and . + - _ (no @: a username is not an e-mail address)',
 });
 /** Surrounding blanks are allowed here and trimmed by the service. */
 const Email = Type.String({

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database, Executor } from '../../platform/db/database.js';
 import type { PageWindow } from '../../platform/http/paging.js';
+import { judgePassword } from '../../platform/password-strength.js';
 import { USER_CREATED, USER_UPDATED } from './contract.js';
 import { revokeRefreshTokensOfUser } from './refresh-tokens.repository.js';
 import { normalizeEmail, recordUserChange } from './users.changes.js';
@@ -10,6 +11,7 @@ import {
   TooManyAttemptsError,
   UserNotFoundError,
   UsernameTakenError,
+  WeakPasswordError,
   WrongCurrentPasswordError,
 } from './users.errors.js';
 import type { AttemptLimiter } from './users.limiter.js';
@@ -34,6 +36,8 @@ export interface UsersServiceDeps {
   database: Database;
   hasher: PasswordHasher;
   limiter: AttemptLimiter;
+  /** Wrong current passwords allowed per user in the limiter's window. */
+  maxPasswordFailures: number;
   logger: FastifyBaseLogger;
 }
 
@@ -48,6 +52,12 @@ export class UsersService {
   constructor(private readonly deps: UsersServiceDeps) {}
 
   async register(body: RegisterBody): Promise<UserRecord> {
+    refuseWeakPassword('password', body.password, [
+      body.username,
+      body.email,
+      body.first_name ?? '',
+      body.last_name ?? '',
+    ]);
     const passwordHash = await this.deps.hasher.hash(body.password);
     return this.writeUnique(async (tx) => {
       const user = await insertUser(tx, {
@@ -89,16 +99,23 @@ export class UsersService {
     return this.change(id, { isStaff: body.is_staff, isActive: body.is_active });
   }
 
-  /** Checks the current password (limited like logins), then ends every session of the user. */
+  /**
+   * Refuses a weak new password first (no attempt counted, no hashing), then checks the current
+   * password (limited like logins), then ends every session of the user.
+   */
   async changePassword(id: number, body: PasswordChangeBody): Promise<void> {
-    const key = `password:${id}`;
-    const wait = this.deps.limiter.acquire([key]);
-    if (wait > 0) throw new TooManyAttemptsError(wait);
     const user = await findCredentialsById(this.deps.database.db, id);
+    if (user) {
+      const { username, email, firstName, lastName } = user;
+      refuseWeakPassword('new_password', body.new_password, [username, email, firstName, lastName]);
+    }
+    const key = `password:${id}`;
+    const wait = await this.deps.limiter.acquire([{ key, max: this.deps.maxPasswordFailures }]);
+    if (wait > 0) throw new TooManyAttemptsError(wait);
     if (!user || !(await this.deps.hasher.verify(user.passwordHash, body.current_password))) {
       throw new WrongCurrentPasswordError();
     }
-    this.deps.limiter.reset(key);
+    await this.deps.limiter.reset(key);
     const passwordHash = await this.deps.hasher.hash(body.new_password);
     await this.deps.database.transaction(async (tx) => {
       await setPasswordHash(tx, id, passwordHash);
@@ -156,4 +173,13 @@ export class UsersService {
       throw error;
     }
   }
+}
+
+function refuseWeakPassword(
+  field: 'password' | 'new_password',
+  password: string,
+  knownWords: string[],
+): void {
+  const { advice } = judgePassword(password, knownWords);
+  if (advice) throw new WeakPasswordError(field, advice);
 }

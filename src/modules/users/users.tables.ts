@@ -61,3 +61,18 @@ export const refreshTokens = schema.table(
     index('refresh_tokens_user_idx').on(table.userId),
   ],
 );
+
+/**
+ * Failed-login (and password-check) counts, one row per key in a fixed window, shared by every
+ * replica. A key is a SHA-256 of what it counts (an account and an address, an address, a user's
+ * password checks): no address or typed name is kept as such.
+ */
+export const loginAttempts = schema.table(
+  'login_attempts',
+  {
+    key: text('key').primaryKey(),
+    attempts: integer('attempts').notNull(),
+    resetsAt: timestamp('resets_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('login_attempts_resets_at_idx').on(table.resetsAt)],
+);

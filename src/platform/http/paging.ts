@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isLoopbackHost, isValidHost } from './host.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -52,13 +53,37 @@ export function pageWindow(query: PageQuery): PageWindow {
   return { page, limit, offset: (page - 1) * limit };
 }
 
-/** `{count, next, previous, results}` with absolute links that keep the request's other parameters. */
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Where page links start: the configured public URL, or this request's own (see `registerPageLinks`). */
+    pageLinkBase(request: FastifyRequest): string;
+  }
+}
+
+/**
+ * Page links never carry a host a client made up: they start at `PUBLIC_URL` when it is set
+ * (`https://shop.example`, or with a path prefix), else at the request's own host only when that
+ * names this machine (localhost, 127.x.x.x, [::1]: development and tests); otherwise they are
+ * relative (`/api/products?page=2&limit=20`), which every client resolves against the URL it asked.
+ */
+export function registerPageLinks(app: FastifyInstance, publicUrl: string | undefined): void {
+  const configured = publicUrl?.replace(/\/+$/u, '');
+  app.decorate('pageLinkBase', (request: FastifyRequest) => {
+    if (configured !== undefined) return configured;
+    const host = request.host;
+    return host && isValidHost(host) && isLoopbackHost(host) ? `${request.protocol}://${host}` : '';
+  });
+}
+
+/** `{count, next, previous, results}` with links that keep the request's other parameters. */
 export function toPage<T>(request: FastifyRequest, window: PageWindow, count: number, results: T[]): Page<T> {
+  const base = request.server.pageLinkBase(request);
   const link = (page: number) => {
-    const url = new URL(request.url, `${request.protocol}://${request.host}`);
+    // Parsed against a fixed origin: only the path and the query of the request are used.
+    const url = new URL(request.url, 'http://link.invalid');
     url.searchParams.set('page', String(page));
     url.searchParams.set('limit', String(window.limit));
-    return url.toString();
+    return `${base}${url.pathname}${url.search}`;
   };
   const lastPage = Math.max(1, Math.ceil(count / window.limit));
   return {

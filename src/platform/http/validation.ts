@@ -1,4 +1,4 @@
-import Ajv, { type Options } from 'ajv';
+import Ajv, { type ErrorObject, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 
@@ -12,15 +12,83 @@ const shared: Options = {
   strict: false,
   useDefaults: true,
   removeAdditional: false,
+  coerceTypes: false,
 };
+
+type Schema = Record<string, unknown>;
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+const DECIMAL_INTEGER = /^-?\d+$/u;
+const DECIMAL_NUMBER = /^-?\d+(\.\d+)?$/u;
+
+/** The schema and every alternative of its unions. */
+function alternatives(schema: Schema): Schema[] {
+  const nested = [schema.anyOf, schema.oneOf].flatMap((list) => (Array.isArray(list) ? list : []));
+  return [schema, ...(nested as Schema[]).flatMap(alternatives)];
+}
+
+function accepts(schema: Schema, kind: 'integer' | 'number' | 'boolean'): boolean {
+  return alternatives(schema).some((option) => {
+    if (kind === 'boolean' && typeof option.const === 'boolean') return true;
+    const types = [option.type].flat();
+    return types.includes(kind) || (kind === 'integer' && types.includes('number'));
+  });
+}
+
+/**
+ * A query or path value, typed by what its schema accepts: only plain decimal text is a number
+ * (`0x1`, `1e0`, `+1`, ` 1` stay text and fail an integer schema; Ajv's own coercion takes them as
+ * 1), and only `true` / `false` a boolean.
+ */
+function typed(value: string, schema: Schema): unknown {
+  if (DECIMAL_INTEGER.test(value) && accepts(schema, 'integer')) return Number(value);
+  if (DECIMAL_NUMBER.test(value) && accepts(schema, 'number')) return Number(value);
+  if ((value === 'true' || value === 'false') && accepts(schema, 'boolean')) return value === 'true';
+  return value;
+}
+
+function unicodeError(field: string): ErrorObject {
+  return {
+    instancePath: `/${field}`,
+    schemaPath: '#/wellFormed',
+    keyword: 'wellFormed',
+    params: {},
+    message: 'is not valid Unicode text (it holds a lone UTF-16 surrogate)',
+  };
+}
+
+/** Types the values of a text part (query string, path, headers) strictly, then validates them. */
+function textValidator(ajv: Ajv.default, schema: Schema): Validator {
+  const validate = ajv.compile(schema);
+  const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  const check: Validator = (data) => {
+    if (data && typeof data === 'object') {
+      const values = data as Record<string, unknown>;
+      for (const [field, value] of Object.entries(values)) {
+        const texts = [value].flat().filter((item): item is string => typeof item === 'string');
+        if (texts.some((text) => !text.isWellFormed())) {
+          check.errors = [unicodeError(field)];
+          return false;
+        }
+        const property = properties[field];
+        if (property && typeof value === 'string') values[field] = typed(value, property);
+      }
+    }
+    const valid = validate(data);
+    check.errors = validate.errors ?? null;
+    return valid;
+  };
+  return check;
+}
 
 /**
  * Bodies are JSON and are taken as typed, never coerced (`"2"` is not a quantity) and never pruned
- * (an unknown field is a 400, not silently dropped). Query strings and path parameters are text,
- * so they are coerced to the schema's types.
+ * (an unknown field is a 400, not silently dropped). Query strings, path parameters and headers are
+ * text: each value is typed by its schema, strictly (see `typed`), before it is validated.
  */
 export function validatorCompiler(): FastifySchemaCompiler<unknown> {
-  const body = addFormats.default(new Ajv.default({ ...shared, coerceTypes: false }));
-  const text = addFormats.default(new Ajv.default({ ...shared, coerceTypes: 'array' }));
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema as object);
+  const body = addFormats.default(new Ajv.default(shared));
+  const text = addFormats.default(new Ajv.default(shared));
+  return ({ schema, httpPart }) =>
+    httpPart === 'body' ? body.compile(schema as object) : textValidator(text, schema as Schema);
 }
