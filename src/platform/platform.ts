@@ -158,6 +158,7 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     modules: allModules,
     bus: events.bus,
     metrics,
+    flushConsumedCounts: () => events.flushConsumedCounts(),
   });
   metrics.register(app);
 

@@ -63,6 +63,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       else await new Promise((resolve) => setTimeout(resolve, 50));
       if ((await unpublished(database)) === 0) {
         if (!(events.bus instanceof MemoryEventBus)) await new Promise((resolve) => setTimeout(resolve, 100));
+        await events.flushConsumedCounts();
         return;
       }
     }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   index,
   integer,
@@ -63,3 +64,13 @@ export const deadLetters = platform.table(
   },
   (table) => [index('dead_letters_queue_idx').on(table.queue, table.id)],
 );
+
+/**
+ * Deliveries each queue's consumers have handled, for the operator's status: the inbox cannot say
+ * (version-guarded read models keep no inbox row, and old rows are swept). Added to in batches.
+ */
+export const consumedCounts = platform.table('consumed_counts', {
+  queue: text('queue').primaryKey(),
+  handled: bigint('handled', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { isTransientFailure } from '../db/failures.js';
 import { type ModuleDefinition, queueName } from '../module.js';
+import { ConsumedCounts, observers } from './consumed-counts.js';
 import type { BusObserver, DeliveryHandler, EventBus, QueueBinding } from './event-bus.js';
 import { deadLetterTable, type EventHandler, type HandleOptions, inboxHandler } from './inbox.js';
 import { MemoryEventBus } from './memory-bus.js';
@@ -78,6 +79,7 @@ export class EventsRuntime {
   private constructor(
     readonly bus: EventBus,
     private readonly options: EventsRuntimeOptions,
+    private readonly consumed: ConsumedCounts,
   ) {
     const exchanges = options.hosted.flatMap((module) =>
       module.publishes ? [module.publishes.exchange] : [],
@@ -105,9 +107,11 @@ export class EventsRuntime {
 
   static async create(options: EventsRuntimeOptions): Promise<EventsRuntime> {
     let runtime: EventsRuntime | undefined;
+    const consumed = new ConsumedCounts(options.database.events);
+    const observer = observers(options.observer, consumed.observer());
     // After a broker outage the relay may be deep in its backoff; the rows waiting need not.
-    const bus = await createBus(options, () => runtime?.relay.wake());
-    runtime = new EventsRuntime(bus, options);
+    const bus = await createBus({ ...options, observer }, () => runtime?.relay.wake());
+    runtime = new EventsRuntime(bus, options, consumed);
     return runtime;
   }
 
@@ -119,6 +123,11 @@ export class EventsRuntime {
       if (this.handlers.has(queue)) throw new Error(`${queue} already has a handler`);
       this.handlers.set(queue, { handler, options });
     };
+  }
+
+  /** Writes the consumers' counts now (the status an operator asks for in this process is current). */
+  flushConsumedCounts(): Promise<void> {
+    return this.consumed.flush();
   }
 
   async start(): Promise<void> {
@@ -141,6 +150,7 @@ export class EventsRuntime {
     this.unwatch = database.availability.onChange((up) => void this.databaseChanged(up));
     this.relay.start();
     this.retention.start();
+    this.consumed.start();
   }
 
   /**
@@ -197,6 +207,7 @@ export class EventsRuntime {
       await this.relay.stop();
     } finally {
       await this.bus.close();
+      await this.consumed.stop();
     }
   }
 }

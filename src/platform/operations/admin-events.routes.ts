@@ -52,7 +52,11 @@ function refuseBody(body: unknown): void {
  * `/api/admin/events`: the event flow and its dead letters, for staff only. `open` gives the dead
  * letters, opened on the first request that needs them (see operations.ts).
  */
-export function registerAdminEvents(root: FastifyInstance, open: () => Promise<DeadLetters>): void {
+export function registerAdminEvents(
+  root: FastifyInstance,
+  open: () => Promise<DeadLetters>,
+  flushConsumedCounts: () => Promise<void>,
+): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const onRequest = app.requireAdmin;
 
@@ -66,7 +70,10 @@ export function registerAdminEvents(root: FastifyInstance, open: () => Promise<D
         response: { 200: EventsStatusSchema, ...denied },
       },
     },
-    async () => (await open()).status(),
+    async () => {
+      await flushConsumedCounts();
+      return (await open()).status();
+    },
   );
 
   app.get(

@@ -12,14 +12,16 @@ interface OutboxRow {
   oldest: number | null;
 }
 
-interface InboxRow {
-  consumer: string;
-  consumed: number;
+interface ConsumedRow {
+  queue: string;
+  handled: number;
 }
 
 /**
- * Per module: its outbox (by the exchange it publishes), and per queue it consumes the events
- * applied (its inbox), the messages parked and the replays not yet delivered.
+ * Per module: its outbox (by the exchange it publishes), and per queue it consumes the deliveries
+ * its consumers handled (`platform.consumed_counts`: the inbox would miss the version-guarded read
+ * models, which keep no inbox row, and the records the retention sweep removed), the messages
+ * parked and the replays not yet delivered.
  */
 export async function eventsStatus(options: {
   database: Database;
@@ -36,12 +38,12 @@ export async function eventsStatus(options: {
           extract(epoch from now() - min(created_at) filter (where published_at is null))::float8 as oldest
         from platform.outbox group by exchange`,
   );
-  const inboxRows = await queryRows<InboxRow>(
+  const consumedRows = await queryRows<ConsumedRow>(
     database.db,
-    sql`select consumer, count(*)::int as consumed from platform.inbox group by consumer`,
+    sql`select queue, handled from platform.consumed_counts`,
   );
   const outbox = new Map(outboxRows.map((row) => [row.exchange, row]));
-  const consumed = new Map(inboxRows.map((row) => [row.consumer, Number(row.consumed)]));
+  const consumed = new Map(consumedRows.map((row) => [row.queue, Number(row.handled)]));
   const queues = modules.flatMap((module) =>
     module.consumes.map((consumption) => queueName(module.name, consumption.exchange)),
   );

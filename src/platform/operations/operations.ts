@@ -15,6 +15,8 @@ export interface OperationsOptions {
   /** The running bus: which store holds the dead letters, and whether the broker answers now. */
   bus: EventBus;
   metrics: Metrics;
+  /** Brings the consumed counts up to date before a status is read in this process. */
+  flushConsumedCounts: () => Promise<void>;
 }
 
 export interface Operations {
@@ -33,7 +35,7 @@ export async function registerOperations(
   app: FastifyInstance,
   options: OperationsOptions,
 ): Promise<Operations> {
-  const { config, database, modules, bus, metrics } = options;
+  const { config, database, modules, bus, metrics, flushConsumedCounts } = options;
   let opened: Promise<DeadLetters> | undefined;
   let closed = false;
   const deadLetters = (): Promise<DeadLetters> => {
@@ -46,7 +48,7 @@ export async function registerOperations(
   };
   // While the broker is away a scrape says nothing of its queues rather than wait on it.
   metrics.watchDeadLetters(async () => (bus.isHealthy() ? (await deadLetters()).counts() : new Map()));
-  await app.register(async (scope) => registerAdminEvents(scope, deadLetters), {
+  await app.register(async (scope) => registerAdminEvents(scope, deadLetters, flushConsumedCounts), {
     prefix: '/api/admin/events',
   });
   return {
