@@ -49,7 +49,8 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     http: serverTimeouts(config.REQUEST_TIMEOUT_MS),
     clientErrorHandler,
     trustProxy: config.trustProxy,
-    return503OnClosing: true,
+    // Requests arriving while the app closes get the platform's own 503 (problem+json, request id).
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { removeAdditional: false } },
     schemaController: { compilersFactory: { buildSerializer: lazySerializers() } },

@@ -10,7 +10,7 @@ import { EventsRuntime } from './events/runtime.js';
 import { authPlugin, type RouteAccess } from './http/auth.js';
 import { registerCachePolicy } from './http/caching.js';
 import { registerDocs } from './http/docs.js';
-import { registerErrorHandling } from './http/errors.js';
+import { problem, registerErrorHandling, sendProblem } from './http/errors.js';
 import { registerHealth } from './http/health.js';
 import { registerHostCheck } from './http/host.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -127,6 +127,16 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  // A request that arrives while the app closes (on a connection that was busy, so not closed
+  // with the idle ones) is refused like every other error: problem+json with its request id.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('retry-after', '1');
+    return sendProblem(
+      reply,
+      problem(503, 'HTTP.SHUTTING_DOWN', 'The server is shutting down; send the request again.', request.id),
+    );
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
