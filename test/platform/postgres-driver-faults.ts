@@ -78,10 +78,14 @@ async function transactionKilled(sql: Sql, kill: (pid: number) => Promise<void>)
     pid = row!.pid;
     await t`select pg_sleep(3)`;
   });
+  // Watched from the start, as an application awaits its transaction: the rejection may come
+  // before `kill` returns (the backend's close can overtake the killer's answer), and a rejection
+  // nobody watches yet would end this process as an unhandled rejection, not as a driver crash.
+  const ended = outcome(transaction);
   while (pid === undefined) await pause(10);
   await pause(50);
   await kill(pid);
-  return outcome(transaction);
+  return ended;
 }
 
 /**
