@@ -7,10 +7,20 @@ import { createVhost, pause, rabbitmqctl, type TestVhost } from '../rabbitmq/rab
 import { adminEvents } from './admin-events-client.js';
 import { watchingConsumer } from './watching-consumer.js';
 
-/** The names the app's connections give themselves on the broker (`mascotas dead letters pid …`). */
+/**
+ * The app's connections on the broker: the name each gives itself (`mascotas dead letters pid …`),
+ * with its client port and state, so that a failure says which connections there were.
+ */
 async function connectionNames(vhost: string): Promise<string[]> {
-  const listed = await rabbitmqctl('list_connections', '-p', vhost, 'client_properties');
-  return [...listed.matchAll(/"connection_name","([^"]*)"/g)].map((match) => match[1]!);
+  const listed = await rabbitmqctl('list_connections', '-p', vhost, 'peer_port', 'state', 'client_properties');
+  return listed
+    .split('\n')
+    .map((line) => {
+      const name = /"connection_name","([^"]*)"/.exec(line)?.[1];
+      const [port, state] = line.split('\t');
+      return name === undefined ? undefined : `${name} (port ${port}, ${state})`;
+    })
+    .filter((entry): entry is string => entry !== undefined);
 }
 
 /**

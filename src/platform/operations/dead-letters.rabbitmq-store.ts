@@ -218,10 +218,15 @@ export class RabbitDeadLetterStore implements DeadLetterStore {
 
   private async withChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
     let channel: Channel;
+    const opening = this.connect();
     try {
-      channel = await (await this.connect()).createChannel();
+      channel = await (await opening).createChannel();
     } catch (error) {
-      this.connection = undefined;
+      // A connection that cannot give a channel is let go *and closed*: forgotten alone it would
+      // stay open on the broker beside the one the next call opens. Only the connection this call
+      // used is dropped, never one another call has opened since.
+      if (this.connection === opening) this.connection = undefined;
+      void opening.then((connection) => connection.close()).catch(() => {});
       throw new BrokerUnavailableForOperationsError(error instanceof Error ? error.message : String(error));
     }
     channel.on('error', () => {});
