@@ -12,7 +12,14 @@ import { watchingConsumer } from './watching-consumer.js';
  * with its client port and state, so that a failure says which connections there were.
  */
 async function connectionNames(vhost: string): Promise<string[]> {
-  const listed = await rabbitmqctl('list_connections', '-p', vhost, 'peer_port', 'state', 'client_properties');
+  const listed = await rabbitmqctl(
+    'list_connections',
+    '-p',
+    vhost,
+    'peer_port',
+    'state',
+    'client_properties',
+  );
   return listed
     .split('\n')
     .map((line) => {
