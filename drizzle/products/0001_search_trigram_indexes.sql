@@ -1,6 +1,6 @@
 -- Trigram indexes for `search` (name/description ILIKE '%…%'), where pg_trgm can be installed.
 -- PostgreSQL ships it (a trusted extension since 13); PGlite has it only when the extension is
--- loaded into the client, which the platform does not do, so there `search` scans the live rows.
+-- loaded into the client (the platform loads it; 0004 adds these where an older folder lacks them).
 DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN

@@ -111,12 +111,16 @@ abstract class BaseDatabase implements Database {
 
 /** PGlite's modules load only when it is used: a PostgreSQL deployment starts without them. */
 async function loadPglite() {
-  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+  const [{ PGlite }, { pg_trgm }, { drizzle }, { migrate }] = await Promise.all([
     import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  return { PGlite, drizzle, migrate };
+  // pg_trgm ships with PGlite but exists in a database only when loaded into the client: with it,
+  // product search uses the same trigram indexes as on PostgreSQL (drizzle/products 0001, 0004).
+  const extensions = { pg_trgm };
+  return { PGlite, extensions, drizzle, migrate };
 }
 
 type PgliteModules = Awaited<ReturnType<typeof loadPglite>>;
@@ -231,13 +235,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     );
   }
   const modules = await loadPglite();
-  if (options.url === 'memory://') return new PgliteDatabase(await modules.PGlite.create(), modules);
+  const { extensions } = modules;
+  if (options.url === 'memory://')
+    return new PgliteDatabase(await modules.PGlite.create({ extensions }), modules);
   const directory = resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
   // Before PGlite touches the folder: a second process refuses here, naming the first.
   const lock = lockDataDir(resolve(options.dataDir), commandLine());
   try {
-    return new PgliteDatabase(await modules.PGlite.create(directory), modules, lock);
+    return new PgliteDatabase(await modules.PGlite.create(directory, { extensions }), modules, lock);
   } catch (error) {
     lock.release();
     throw error;
