@@ -3,8 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Projects:
- * - `pglite`: every test on in-memory PGlite and the in-memory bus; needs no service.
- * - `postgres`: the same tests again on real PostgreSQL, plus `*.pg.test.ts` (locking, concurrency).
+ * - `postgres`: every app test on a real PostgreSQL database, plus `*.pg.test.ts` (locking,
+ *   concurrency).
+ * - `pglite`: the engine-free tests (`*.unit.test.ts`, the browser) and, on in-memory PGlite and the
+ *   in-memory bus, the suites where the embedded engine takes its own paths (ENGINE_PARITY: the
+ *   platform's database and event runtime, the saga end to end, each module's main suite, the
+ *   operator tools, mail, seed). When PostgreSQL does not answer (a machine with nothing installed),
+ *   it runs every app test instead, so `npm test` still tests everything it can.
+ * - `quick` (`npm run test:quick`, not part of `npm test`): the inner loop — unit tests, the saga and
+ *   each module's main suite on PGlite, in about a minute.
  * - `rabbitmq`: `*.rabbit.test.ts`, the RabbitMQ bus and split processes, on PostgreSQL + RabbitMQ.
  * - `pgbouncer`: the saga, outbox and replica tests again with the apps' statements through PgBouncer
  *   in transaction mode (127.0.0.1:6433, `bash scripts/pgbouncer.sh start`), their sessions on
@@ -42,6 +49,41 @@ const THROUGH_PGBOUNCER = [
   'test/rabbitmq/process-faults.rabbit.test.ts',
 ];
 const EVERYWHERE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
+/** Each module's main suite: its routes and events end to end. */
+const MODULE_SUITES = [
+  'test/cart/cart.test.ts',
+  'test/categories/categories.test.ts',
+  'test/orders/orders.test.ts',
+  'test/products/products.test.ts',
+  'test/reviews/reviews-crud.test.ts',
+  'test/users/profile.test.ts',
+  'test/users/sessions.test.ts',
+];
+/**
+ * What runs on PGlite too when PostgreSQL is there: where the embedded engine takes paths of its own
+ * (one connection, in-process locks and notifications for the relay, its own driver and migrator,
+ * the data-dir lock, its pg_trgm), the saga through every module, and each module's main suite, so
+ * that every repository's statements run on both drivers.
+ */
+const ENGINE_PARITY = [
+  'src/**/*.test.ts',
+  'test/platform/**/*.test.ts',
+  'test/operations/**/*.test.ts',
+  'test/mail/**/*.test.ts',
+  'test/seed/**/*.test.ts',
+  'test/saga/**/*.test.ts',
+  'test/products/search-index.test.ts',
+  'test/products/listing.test.ts',
+  'test/users/bootstrap.test.ts',
+  ...MODULE_SUITES,
+];
+/** Unit tests that start child processes: seconds each, so not in the quick loop. */
+const SPAWNING = [
+  'test/platform/data-dir-owner.unit.test.ts',
+  'test/platform/production-start.unit.test.ts',
+  'test/operations/events-cli-*.unit.test.ts',
+];
+const UNIT_TESTS = ['src/**/*.unit.test.ts', 'test/**/*.unit.test.ts', 'test/browser/**/*.test.ts'];
 const ARCHITECTURE = ['test/architecture/**/*.test.ts'];
 
 export default defineConfig(async () => {
@@ -62,13 +104,28 @@ export default defineConfig(async () => {
       test: {
         ...common,
         name: 'pglite',
-        include: EVERYWHERE,
+        include: postgres ? [...UNIT_TESTS, ...ENGINE_PARITY] : EVERYWHERE,
         exclude: [...SERVICE_TESTS, ...ARCHITECTURE, '**/node_modules/**'],
         env: { TEST_DATABASE: 'pglite' },
       },
     },
     { test: { ...common, name: 'architecture', include: ARCHITECTURE } },
   ];
+  if (process.env.VITEST_QUICK === '1')
+    projects.push({
+      test: {
+        ...common,
+        name: 'quick',
+        include: [
+          ...UNIT_TESTS,
+          'test/saga/checkout-saga.test.ts',
+          ...MODULE_SUITES.filter((suite) => suite !== 'test/users/sessions.test.ts'),
+        ],
+        // Not the ones that start processes (the server, the CLI): `npm test` runs those.
+        exclude: [...SERVICE_TESTS, ...SPAWNING, 'test/browser/**', '**/node_modules/**'],
+        env: { TEST_DATABASE: 'pglite' },
+      },
+    });
   if (postgres) {
     projects.push({
       test: {
