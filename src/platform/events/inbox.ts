@@ -1,4 +1,5 @@
 import type { Database, DatabaseLane, Executor } from '../db/database.js';
+import { DELIVERY_BATCHES, DeliveryBatches, type DeliveryBatchOptions } from './delivery-batches.js';
 import type { EventEnvelope } from './envelope.js';
 import type { DeadLetter, Delivery, DeliveryHandler } from './event-bus.js';
 import { deadLetters, inbox } from './events.tables.js';
@@ -11,8 +12,9 @@ export interface HandleOptions {
    * the entity's `version` (an event not newer than the row it meets changes nothing, so a
    * redelivery is a no-op), and events it ignores. They skip the inbox row and the transaction
    * around it, three statements of four for a one-row read model: the handler gets an executor on
-   * which every statement commits alone, and opens `executor.transaction()` itself when several
-   * statements must commit together. Such a handler must not record events.
+   * which every statement commits alone — or, when the delivery is part of a batch, the batch's
+   * transaction — and opens `executor.transaction()` itself when several statements must commit
+   * together (a savepoint inside a batch). Such a handler must not record events.
    */
   versionGuarded?(delivery: Delivery): boolean;
 }
@@ -24,29 +26,54 @@ export const VERSION_GUARDED: HandleOptions = { versionGuarded: () => true };
  * Makes a handler idempotent: its effect and the record of the `event_id` commit together, and a
  * redelivered event finds the record and does nothing. A concurrent duplicate waits on the
  * primary key until the first commits, then skips. Deliveries `options.versionGuarded` names go
- * straight to the handler.
+ * straight to the handler. Deliveries that arrive while the queue is busy are applied in batches
+ * (`delivery-batches.ts`): one transaction, their inbox rows in one statement.
  */
 export function inboxHandler(
   database: DatabaseLane,
   consumer: string,
   handler: EventHandler,
   options: HandleOptions = {},
+  batching: DeliveryBatchOptions = DELIVERY_BATCHES,
 ): DeliveryHandler {
-  return async (delivery) => {
-    if (options.versionGuarded?.(delivery)) {
+  const guarded = (delivery: Delivery) => options.versionGuarded?.(delivery) === true;
+  const applyOne = async (delivery: Delivery) => {
+    if (guarded(delivery)) {
       await handler(delivery.message, database.db, delivery);
       return;
     }
     await database.transaction(async (tx) => {
-      const claimed = await tx
-        .insert(inbox)
-        .values({ consumer, eventId: delivery.message.event_id })
-        .onConflictDoNothing()
-        .returning({ eventId: inbox.eventId });
-      if (claimed.length === 0) return;
+      if ((await claim(tx, consumer, [delivery])).size === 0) return;
       await handler(delivery.message, tx, delivery);
     });
   };
+  const applyBatch = (deliveries: Delivery[]) =>
+    database.transaction(async (tx) => {
+      const claimed = await claim(
+        tx,
+        consumer,
+        deliveries.filter((delivery) => !guarded(delivery)),
+      );
+      for (const delivery of deliveries) {
+        // A version-guarded delivery needs no claim; an event twice in the batch is applied once.
+        if (guarded(delivery) || claimed.delete(delivery.message.event_id))
+          await handler(delivery.message, tx, delivery);
+      }
+    });
+  const batches = new DeliveryBatches(applyBatch, applyOne, batching);
+  return (delivery) => batches.apply(delivery);
+}
+
+/** Records the deliveries' `event_id`s in one statement; answers those not recorded before. */
+async function claim(tx: Executor, consumer: string, deliveries: Delivery[]): Promise<Set<string>> {
+  const eventIds = [...new Set(deliveries.map((delivery) => delivery.message.event_id))];
+  if (eventIds.length === 0) return new Set();
+  const claimed = await tx
+    .insert(inbox)
+    .values(eventIds.map((eventId) => ({ consumer, eventId })))
+    .onConflictDoNothing()
+    .returning({ eventId: inbox.eventId });
+  return new Set(claimed.map((row) => row.eventId));
 }
 
 /** Where the in-memory bus parks what it gave up on. */
