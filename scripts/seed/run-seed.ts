@@ -82,7 +82,7 @@ async function seed(app: FastifyInstance, command: Extract<SeedCommand, { kind: 
     progress,
     wait: command.wait,
     report: (line) => io.stdout.write(`${line}\n`),
-    deliver: () => deliverEvents(app, api, staffToken, progress),
+    deliver: () => deliverEvents(app, progress),
   };
   const started = Date.now();
   await loadCatalog(context, command.products);

@@ -63,6 +63,11 @@ describe('seeding a catalog that already has some of it', () => {
     expect(first.stderr).not.toContain('failed');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('categories: 16 added, 1 already there');
+    // Not a terminal: every phase in plain lines, the delivery counted in deliveries handled.
+    expect(first.stderr).not.toContain('\r');
+    expect(first.stderr).toMatch(/^categories: 17\/17 categories done$/m);
+    expect(first.stderr).toMatch(/^delivering events: 0\/[1-9]\d* deliveries$/m);
+    expect(first.stderr).toMatch(/^delivering events: ([1-9]\d*)\/\1 deliveries done$/m);
     const after = await counts(app, staff);
     expect(after.categories.filter((name) => name.toLowerCase() === 'dogs')).toEqual(['dogs']);
     expect(after.categories).toHaveLength(17);
