@@ -39,6 +39,9 @@ const STAFF_STEPS: Record<DemoTarget, string[]> = {
   rejected: [],
 };
 
+/** Tries, 100 ms apart, for an order to be made and decided after its events were delivered. */
+const DECISION_ATTEMPTS = 100;
+
 class Demo {
   private readonly products = new Map<string, ProductRow | undefined>();
   readonly tokens = new Map<string, string>();
@@ -139,11 +142,29 @@ class Demo {
     return (await api.post<OrderRow>('/api/orders', { items }, token)).id;
   }
 
+  /**
+   * The order once the reservation has answered. Its events are delivered by now, unless another
+   * process (a server on the same PostgreSQL) took them and is still at it: then wait a little.
+   */
+  private async decided(id: string, token: string): Promise<OrderRow> {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await this.context.api.call<OrderRow>('GET', `/api/orders/${id}`, {
+        token,
+        expected: [200, 404],
+      });
+      if ((answer.status === 200 && answer.body.status !== 'pending') || attempt === DECISION_ATTEMPTS) {
+        if (answer.status === 404) throw new Error(`order ${id} was not made from its checkout in time`);
+        return answer.body;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Takes a reserved order where the plan says; answers the status it ended in. */
   async advance(order: DemoOrder, id: string): Promise<string> {
     const { api, staffToken } = this.context;
     const token = this.tokens.get(order.customer)!;
-    let current = await api.get<OrderRow>(`/api/orders/${id}`, token);
+    let current = await this.decided(id, token);
     if (current.status !== 'confirmed') return current.status;
     if (order.target === 'cancelled')
       return (await api.post<OrderRow>(`/api/orders/${id}/cancel`, undefined, token)).status;
