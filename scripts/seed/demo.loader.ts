@@ -246,7 +246,7 @@ export async function loadDemo(context: SeedContext): Promise<void> {
   phase.finish();
   context.report(`demo reviews: ${reviews} added, ${DEMO_REVIEWS.length - reviews} already there`);
   for (const note of demo.notes) context.report(`  note: ${note}`);
-  context.report('demo logins (docs: README.md, "Demo data"):');
+  context.report('demo logins (README.md, "Seed and demo data"):');
   for (const customer of DEMO_CUSTOMERS)
     context.report(`  ${customer.username.padEnd(12)} ${customer.password}`);
 }
