@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
-import type { Config } from '../../src/platform/config.js';
+import { type Config, ConfigError } from '../../src/platform/config.js';
 import { DataDirInUseError } from '../../src/platform/db/data-dir-lock.js';
 import type { Database } from '../../src/platform/db/database.js';
 import { savePrincipal } from '../../src/platform/http/auth.js';
@@ -53,8 +53,9 @@ export async function runSeed(argv: readonly string[], options: SeedOptions): Pr
     });
     await app.ready();
   } catch (error) {
-    // The embedded database is held by a running server (or another seed): say so and touch nothing.
-    if (!(error instanceof DataDirInUseError)) throw error;
+    // A wrong variable, or the embedded database held by a running server (or another seed): say
+    // so and touch nothing.
+    if (!(error instanceof DataDirInUseError || error instanceof ConfigError)) throw error;
     io.stderr.write(`npm run seed: ${error.message}\n`);
     return EXIT.failed;
   }

@@ -1,7 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runSeed } from '../../scripts/seed/run-seed.js';
 import { parseSeedArgs, UsageError } from '../../scripts/seed/seed.args.js';
 import { SeedProgress } from '../../scripts/seed/seed.progress.js';
+import { ConfigError } from '../../src/platform/config.js';
 
 describe('the seed arguments', () => {
   it('when nothing is given, then the catalog alone is seeded and delivered', () => {
@@ -56,5 +58,23 @@ describe('the seed progress off a terminal', () => {
       'products: 6/8 products',
       'products: 8/8 products done',
     ]);
+  });
+});
+
+describe('the seed with a wrong environment', () => {
+  it('when a variable is wrong, then it says which and exits 1 without a stack trace', async () => {
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    const code = await runSeed([], {
+      io: { stdout: new PassThrough(), stderr },
+      config: () => {
+        throw new ConfigError('invalid configuration:\n  PORT: Expected integer');
+      },
+    });
+    expect(code).toBe(1);
+    expect(text).toBe('npm run seed: invalid configuration:\n  PORT: Expected integer\n');
   });
 });
