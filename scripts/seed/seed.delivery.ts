@@ -1,0 +1,134 @@
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { ALL_MODULES } from '../../src/app.js';
+import { queryRows } from '../../src/platform/db/database.js';
+import { MemoryEventBus } from '../../src/platform/events/memory-bus.js';
+import { topicMatches } from '../../src/platform/events/topic-pattern.js';
+import type { SeedProgress } from './seed.progress.js';
+
+interface EventsTotals {
+  pending: number;
+  published: number;
+  consumed: number;
+}
+
+interface OutboxKind {
+  exchange: string;
+  routing_key: string;
+  n: number;
+}
+
+const POLL_MS = 250;
+/** With nothing published or handled for this long, something is wrong: say so rather than wait forever. */
+const STALL_MS = 120_000;
+/** Nothing handled for this long with the outbox empty: the bus is asked whether it is idle. */
+const QUIET_MS = 2_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How many consumer queues take an event of this exchange and routing key. */
+function consumersOf(exchange: string, routingKey: string): number {
+  return ALL_MODULES.flatMap((module) => module.consumes).filter(
+    (consumption) =>
+      consumption.exchange === exchange &&
+      consumption.patterns.some((pattern) => topicMatches(pattern, routingKey)),
+  ).length;
+}
+
+/**
+ * Waits until every event written so far — and every event their consumers wrote in turn — has
+ * been published and handled by each queue that takes it. Progress counts deliveries: those the
+ * consumers handled since the phase began (`platform.consumed_counts`, as the operators see them in
+ * `npm run events -- status`) against those the phase's outbox rows call for (each event once per
+ * consuming queue), so the bar moves while the consumers work, not only while the relay publishes.
+ */
+export async function deliverEvents(
+  app: FastifyInstance,
+  progress: SeedProgress,
+  label = 'delivering events',
+): Promise<void> {
+  const { events, database } = app.platform;
+  // Straight from the platform's tables, as `npm run events -- status` counts them: a request would
+  // queue behind the consumers on PGlite and answer only once they are done.
+  const status = async () => {
+    await events.flushConsumedCounts();
+    const [row] = await queryRows<EventsTotals>(
+      database.db,
+      sql`select count(*) filter (where published_at is null)::int as pending,
+            count(*) filter (where published_at is not null)::int as published,
+            (select coalesce(sum(handled), 0)::bigint from platform.consumed_counts) as consumed
+          from platform.outbox`,
+    );
+    return {
+      pending: Number(row?.pending ?? 0),
+      published: Number(row?.published ?? 0),
+      consumed: Number(row?.consumed ?? 0),
+    };
+  };
+  let first = await status();
+  if (first.pending === 0 && (await busIdle(app))) {
+    first = await status();
+    if (first.pending === 0) return;
+  }
+  // The phase's events: those not yet published now, and every one written from now on.
+  const [start] = await queryRows<{ id: number }>(
+    database.db,
+    sql`select coalesce(min(id) filter (where published_at is null), max(id), 0)::bigint - 1 as id from platform.outbox`,
+  );
+  const expected = async () => {
+    const kinds = await queryRows<OutboxKind>(
+      database.db,
+      sql`select exchange, routing_key, count(*)::int as n from platform.outbox
+          where id > ${Number(start?.id ?? 0)} group by exchange, routing_key`,
+    );
+    return kinds.reduce((sum, kind) => sum + kind.n * consumersOf(kind.exchange, kind.routing_key), 0);
+  };
+  const phase = progress.phase(label, await expected(), 'deliveries');
+  let now = first;
+  let lastMove = Date.now();
+  let handled = 0;
+  let total = await expected();
+  for (;;) {
+    // Waiting for the bus to be idle would hide the consumers' progress: only once they have done
+    // what the outbox calls for, or have stopped moving (an event dead-lettered is never counted).
+    const caughtUp = handled >= total || Date.now() - lastMove > QUIET_MS;
+    if (now.pending === 0 && caughtUp && (await busIdle(app))) {
+      // The consumers may have written events of their own while the bus emptied.
+      now = await status();
+      if (now.pending === 0) break;
+    }
+    events.relay.wake();
+    await pause(app);
+    const next = await status();
+    if (next.published !== now.published || next.consumed !== now.consumed) lastMove = Date.now();
+    else if (Date.now() - lastMove > STALL_MS)
+      throw new Error(
+        `events stopped moving with ${next.pending} still in the outbox (npm run events -- status)`,
+      );
+    now = next;
+    total = await expected();
+    handled = Math.min(now.consumed - first.consumed, total);
+    const published = now.published - first.published;
+    phase.update(handled, total, `(${published}/${published + now.pending} events published)`);
+  }
+  phase.finish();
+}
+
+/**
+ * On PGlite the consumers run in this process, one promise after another, and a timer may not fire
+ * until they are all done: wait by taking turns on the database with them instead, so the bar moves.
+ */
+async function pause(app: FastifyInstance): Promise<void> {
+  const { database } = app.platform;
+  if (database.kind !== 'pglite') return sleep(POLL_MS);
+  const until = Date.now() + POLL_MS;
+  while (Date.now() < until) await database.ping();
+}
+
+/** In memory the deliveries run in this process: wait for them. On RabbitMQ, give the broker a moment. */
+async function busIdle(app: FastifyInstance): Promise<boolean> {
+  const { bus } = app.platform.events;
+  if (bus instanceof MemoryEventBus) await bus.idle();
+  else await sleep(POLL_MS);
+  return true;
+}
