@@ -40,6 +40,23 @@ export interface MailRelayOptions {
 
 type Outcome = 'sent' | 'refused' | 'unreachable';
 
+/** The running relays of each database, told of its commits by one listener (not one per relay). */
+const relaysOf = new WeakMap<Database, Set<MailRelay>>();
+
+function watchCommits(database: Database, relay: MailRelay): () => void {
+  let relays = relaysOf.get(database);
+  if (!relays) {
+    const watched = new Set<MailRelay>();
+    relays = watched;
+    relaysOf.set(database, watched);
+    database.onCommit(() => {
+      for (const running of watched) running.committed();
+    });
+  }
+  relays.add(relay);
+  return () => relays.delete(relay);
+}
+
 /** `<mail-<id>.<created ms>@<MAIL_FROM's domain>>`: the same for every try of a row. */
 export function messageIdOf(mail: Pick<ClaimedMail, 'id' | 'createdAt'>, from: string): string {
   const domain = /@([^@<>\s]+)>?\s*$/.exec(from)?.[1] ?? 'localhost';
@@ -66,7 +83,7 @@ export class MailRelay {
   private databaseFailures = 0;
   /** Outcomes whose write failed while the database was away: written first at the next pass. */
   private unwritten: (() => Promise<void>)[] = [];
-  private unlisten: (() => void) | undefined;
+  private unlisten: (() => void)[] = [];
   private readonly rows: MailRows;
 
   constructor(
@@ -74,20 +91,25 @@ export class MailRelay {
     private readonly options: MailRelayOptions,
   ) {
     this.rows = options.rows ?? mailRows;
-    database.onCommit(() => {
-      if (!this.recorded) return;
-      this.recorded = false;
-      this.wake();
-    });
   }
 
   start(): void {
     this.stopped = false;
     this.abandoned = false;
-    this.unlisten = onMailRecorded(() => {
-      this.recorded = true;
-    });
+    this.unlisten = [
+      onMailRecorded(() => {
+        this.recorded = true;
+      }),
+      watchCommits(this.database, this),
+    ];
     this.schedule(0);
+  }
+
+  /** A transaction of this process committed: if one recorded a mail, a pass looks at once. */
+  committed(): void {
+    if (!this.recorded) return;
+    this.recorded = false;
+    this.wake();
   }
 
   /** Asks for a pass soon (not while the server is unreachable: the backoff says when). */
@@ -124,7 +146,7 @@ export class MailRelay {
   private halt(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.unlisten?.();
+    for (const unlisten of this.unlisten.splice(0)) unlisten();
   }
 
   private schedule(delay: number): void {
