@@ -4,6 +4,7 @@ import { queryRows } from '../../src/platform/db/database.js';
 import { mailStatus, retryParkedMails } from '../../src/platform/mail/mail-admin.js';
 import { recordMail } from '../../src/platform/mail/mail-outbox.js';
 import { messageIdOf } from '../../src/platform/mail/mail-relay.js';
+import { MailRetention } from '../../src/platform/mail/mail-retention.js';
 import { mailRows } from '../../src/platform/mail/mail-rows.js';
 import { SmtpCatcher } from '../helpers/smtp-catcher.js';
 import { usePlatformDatabase } from '../helpers/test-database.js';
@@ -205,6 +206,38 @@ describe('the mail relay', () => {
     await relay.stop();
     expect(smtp.received).toHaveLength(1);
     expect((await mailRowsOf(database))[0]).toMatchObject({ sent: true, claimed: false });
+  });
+
+  it('when a mail is sent, then its data (a reset link) is no longer kept; sent mails past the retention are swept, others never', async () => {
+    const { database } = platform;
+    relays.make(database, smtpTransport(smtp.url)).start();
+    await recordIn(database, resetMail('ana@shop.example'));
+    await smtp.waitFor(1);
+    await eventually(async () => (await mailRowsOf(database))[0]?.sent === true, 'the mark');
+    const [kept] = await queryRows<{ data: object }>(database.db, sql`select data from platform.mail_outbox`);
+    expect(kept!.data).toEqual({});
+    await relays.stopAll();
+
+    await recordIn(database, resetMail('pending@shop.example'), resetMail('parked@shop.example'));
+    await database.db.execute(sql`update platform.mail_outbox set created_at = now() - interval '400 hours'`);
+    await database.db.execute(
+      sql`update platform.mail_outbox set sent_at = now() - interval '200 hours' where sent_at is not null`,
+    );
+    await database.db.execute(
+      sql`update platform.mail_outbox set parked_at = now() - interval '300 hours' where recipient = 'parked@shop.example'`,
+    );
+    const retention = new MailRetention(database, {
+      retentionHours: 168,
+      intervalMs: 60_000,
+      onSwept() {},
+      onError() {},
+    });
+    expect(await retention.sweep()).toBe(1);
+    const left = await queryRows<{ recipient: string }>(
+      database.db,
+      sql`select recipient from platform.mail_outbox order by recipient`,
+    );
+    expect(left.map((row) => row.recipient)).toEqual(['parked@shop.example', 'pending@shop.example']);
   });
 
   async function createdAt(id: number): Promise<Date> {

@@ -74,10 +74,12 @@ export const mailRows: MailRows = {
       .sort((a, b) => a.id - b.id);
   },
 
+  /** The data goes once the mail is sent: a reset link's token is not kept in a second table. */
   async sent(executor, id) {
     await executor.execute(
       sql`update platform.mail_outbox
-          set sent_at = now(), claimed_until = null, attempts = attempts + 1, last_error = null
+          set sent_at = now(), claimed_until = null, attempts = attempts + 1, last_error = null,
+            data = '{}'::jsonb
           where id = ${id}`,
     );
   },

@@ -2,10 +2,13 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { type MailObserver, MailRelay } from './mail-relay.js';
+import { MailRetention } from './mail-retention.js';
 import { createMailTransport, type MailTransport } from './mail-transport.js';
 
 /** Mails claimed and sent together, each on its own SMTP connection. */
 const BATCH_SIZE = 10;
+/** How often sent mails past the retention are swept (as the event outbox's). */
+const RETENTION_SWEEP_MS = 10 * 60_000;
 
 /**
  * A claim outlasts the slowest send: nodemailer gives up after MAIL_SEND_TIMEOUT_MS at each of
@@ -26,6 +29,7 @@ export interface MailRuntimeOptions {
 export class MailRuntime {
   readonly transport: MailTransport;
   readonly relay: MailRelay;
+  readonly retention: MailRetention;
 
   constructor(private readonly options: MailRuntimeOptions) {
     const { config, database, logger } = options;
@@ -45,6 +49,12 @@ export class MailRuntime {
       logger: logger.child({ component: 'mail-relay' }),
       ...(options.observer ? { observer: options.observer } : {}),
     });
+    this.retention = new MailRetention(database.events, {
+      retentionHours: config.EVENT_RETENTION_HOURS,
+      intervalMs: RETENTION_SWEEP_MS,
+      onSwept: (removed) => logger.info({ removed }, 'swept sent mails past the retention'),
+      onError: (error) => logger.warn({ err: error }, 'mail retention sweep failed; will try again'),
+    });
   }
 
   start(): void {
@@ -53,10 +63,11 @@ export class MailRuntime {
         `no SMTP configured (SMTP_URL or SMTP_HOST): mails are written to ${this.transport.destination}`,
       );
     this.relay.start();
+    this.retention.start();
   }
 
   /** Lets the sends under way finish and records their outcome. */
-  stop(): Promise<void> {
-    return this.relay.stop();
+  async stop(): Promise<void> {
+    await Promise.all([this.retention.stop(), this.relay.stop()]);
   }
 }
