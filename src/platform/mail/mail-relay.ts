@@ -181,7 +181,13 @@ export class MailRelay {
           leaseMs: this.options.leaseMs,
         });
         this.databaseFailures = 0;
-        if (claimed.length === 0 || this.abandoned) break;
+        if (this.abandoned) break;
+        // Nothing due (another replica may have sent what this one released): the next mail
+        // recorded tries the server at once rather than after this relay's backoff.
+        if (claimed.length === 0) {
+          this.unreachable = 0;
+          break;
+        }
         const outcomes = await Promise.all(claimed.map((mail) => this.deliver(mail)));
         if (outcomes.includes('unreachable')) {
           this.unreachable++;

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { type MailObserver, MailRelay } from './mail-relay.js';
 import { MailRetention } from './mail-retention.js';
-import { createMailTransport, type MailTransport } from './mail-transport.js';
+import { createMailTransport, type MailTransport, mailFolder } from './mail-transport.js';
 
 /** Mails claimed and sent together, each on its own SMTP connection. */
 const BATCH_SIZE = 10;
@@ -60,7 +60,7 @@ export class MailRuntime {
   start(): void {
     if (this.transport.kind === 'file' && this.options.config.NODE_ENV === 'production')
       this.options.logger.warn(
-        `no SMTP configured (SMTP_URL or SMTP_HOST): mails are written to ${this.transport.destination}`,
+        `no SMTP configured (SMTP_URL or SMTP_HOST): mails are written to ${mailFolder(this.options.config)} and nobody receives them`,
       );
     this.relay.start();
     this.retention.start();
