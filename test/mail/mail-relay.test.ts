@@ -196,6 +196,25 @@ describe('the mail relay', () => {
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('when the database fails to answer a claim, then the relay tries again later and no attempt is used', async () => {
+    const { database } = platform;
+    let failures = 2;
+    const rows = {
+      ...mailRows,
+      claim: async (...args: Parameters<typeof mailRows.claim>) => {
+        if (failures-- > 0) throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
+        return mailRows.claim(...args);
+      },
+    };
+    await recordIn(database, resetMail('ana@shop.example'));
+    relays.make(database, smtpTransport(smtp.url), { rows }).start();
+    await smtp.waitFor(1);
+    await eventually(async () => (await mailRowsOf(database))[0]?.sent === true, 'the mark');
+    expect(failures).toBeLessThan(0);
+    expect((await mailRowsOf(database))[0]).toMatchObject({ attempts: 1, parked: false });
+    expect(relays.counts).toEqual({ sent: 1, failed: 0, parked: 0 });
+  });
+
   it('when the relay stops while a mail is being sent, then the send finishes and is written down', async () => {
     const { database } = platform;
     smtp.delayMs = 300;

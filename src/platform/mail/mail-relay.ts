@@ -122,7 +122,7 @@ export class MailRelay {
     });
   }
 
-  /** Sends everything due now and waits for it (tests, and the CLI's retries in-process). */
+  /** Sends everything due now and waits for it (tests; it runs even after `stop()`). */
   async flush(): Promise<void> {
     const work = this.tail.then(() => this.pass(true));
     this.tail = work;
@@ -165,7 +165,11 @@ export class MailRelay {
 
   private nextDelay(): number {
     if (this.unreachable > 0) return backoffDelay(this.options.retry, this.unreachable - 1);
-    const poll = { firstMs: this.options.pollMs, maxMs: Math.max(this.options.pollMs * 64, 30_000) };
+    // While the database fails, the poll interval doubles, at most 64 times it or 30 s (as the outbox relay's).
+    const poll = {
+      firstMs: this.options.pollMs,
+      maxMs: Math.max(this.options.pollMs, Math.min(this.options.pollMs * 64, 30_000)),
+    };
     return backoffDelay(poll, this.databaseFailures);
   }
 
