@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from './config.js';
+import { mailDestination } from './mail/mail-transport.js';
 
 /** Where the data lives, without the credentials a URL may hold. */
 function dataLocation(config: Config): string {
@@ -28,6 +29,7 @@ export function listenText(config: Config, address: string): string {
     ['Health', `${address}/health/ready`],
     ['Data', dataLocation(config)],
     ['Events', eventsLocation(config)],
+    ['Mail', mailDestination(config)],
   ];
   if (config.logFormat === 'json') {
     return `Server listening at ${address}; ${facts.map(([name, value]) => `${name.toLowerCase()}: ${value}`).join('; ')}`;

@@ -5,6 +5,9 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { adminPasswordProblem, jwtSecretProblem } from './secret-strength.js';
 
+/** An address as MAIL_FROM takes it: `name@domain`, alone or inside `Name <…>`. */
+const MAILBOX = '[^@<>\\s]+@[^@<>\\s]+';
+
 /** Every environment variable the system reads. Nothing else touches `process.env`. */
 export const ConfigSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
@@ -58,6 +61,24 @@ export const ConfigSchema = Type.Object({
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
   EVENT_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  SMTP_HOST: Type.Optional(Type.String({ pattern: '^[^\\s/@]+$' })),
+  SMTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  SMTP_SECURE: Type.Optional(Type.Boolean()),
+  SMTP_USER: Type.Optional(Type.String({ minLength: 1 })),
+  SMTP_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  MAIL_TRANSPORT: Type.Optional(
+    Type.Union([Type.Literal('smtp'), Type.Literal('file'), Type.Literal('memory')]),
+  ),
+  MAIL_FROM: Type.String({
+    pattern: `^(${MAILBOX}|[^<>\\r\\n]{1,100} <${MAILBOX}>)$`,
+    default: 'Mascotas <no-reply@localhost>',
+  }),
+  MAIL_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
+  MAIL_RETRY_DELAY_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  MAIL_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 0, default: 1_800_000 }),
+  MAIL_POLL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  MAIL_SEND_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
 });
 
 export type RawConfig = Static<typeof ConfigSchema>;
@@ -67,6 +88,8 @@ export type Config = RawConfig & {
   trustProxy: boolean | string;
   /** `LOG_FORMAT`, else pretty lines in development and JSON everywhere else. */
   logFormat: 'pretty' | 'json';
+  /** `MAIL_TRANSPORT`, else SMTP when one is configured, captured in memory in tests, files otherwise. */
+  mailTransport: 'smtp' | 'file' | 'memory';
 };
 
 export class ConfigError extends Error {
@@ -128,11 +151,39 @@ function productionProblems(raw: RawConfig): string[] {
   return problems;
 }
 
+/** The SMTP settings that only make sense together, and the transport they choose. */
+function mailProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  const smtp = raw.SMTP_URL !== undefined || raw.SMTP_HOST !== undefined;
+  if (raw.SMTP_URL !== undefined && raw.SMTP_HOST !== undefined)
+    problems.push('SMTP_URL and SMTP_HOST: give one of them, not both (SMTP_URL holds the host)');
+  const hostParts = ['SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASSWORD'] as const;
+  if (raw.SMTP_HOST === undefined)
+    for (const name of hostParts)
+      if (raw[name] !== undefined)
+        problems.push(`${name} needs SMTP_HOST (with SMTP_URL, put it in the URL)`);
+  if ((raw.SMTP_USER === undefined) !== (raw.SMTP_PASSWORD === undefined))
+    problems.push('SMTP_USER and SMTP_PASSWORD: give both (the relay logs in) or neither');
+  if (raw.MAIL_TRANSPORT === 'smtp' && !smtp)
+    problems.push('MAIL_TRANSPORT=smtp needs SMTP_URL or SMTP_HOST');
+  if (raw.MAIL_TRANSPORT === 'memory' && raw.NODE_ENV === 'production')
+    problems.push(
+      'MAIL_TRANSPORT=memory keeps mails in the process and loses them: not with NODE_ENV=production',
+    );
+  if (raw.MAIL_RETRY_MAX_DELAY_MS < raw.MAIL_RETRY_DELAY_MS)
+    problems.push('MAIL_RETRY_MAX_DELAY_MS must be at least MAIL_RETRY_DELAY_MS');
+  return problems;
+}
+
+function mailTransportOf(raw: RawConfig): Config['mailTransport'] {
+  if (raw.MAIL_TRANSPORT) return raw.MAIL_TRANSPORT;
+  if (raw.SMTP_URL !== undefined || raw.SMTP_HOST !== undefined) return 'smtp';
+  return raw.NODE_ENV === 'test' ? 'memory' : 'file';
+}
+
 export function resolveConfig(raw: RawConfig): Config {
-  if (raw.NODE_ENV === 'production') {
-    const problems = productionProblems(raw);
-    if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  }
+  const problems = [...(raw.NODE_ENV === 'production' ? productionProblems(raw) : []), ...mailProblems(raw)];
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const secret =
     raw.JWT_SECRET ??
     (raw.DATABASE_URL === 'memory://'
@@ -140,7 +191,14 @@ export function resolveConfig(raw: RawConfig): Config {
       : developmentSecret(raw.DATA_DIR));
   const modules = raw.MODULES === 'all' ? 'all' : raw.MODULES.split(',');
   const logFormat = raw.LOG_FORMAT ?? (raw.NODE_ENV === 'development' ? 'pretty' : 'json');
-  return { ...raw, JWT_SECRET: secret, modules, trustProxy: trustProxyOf(raw.TRUST_PROXY), logFormat };
+  return {
+    ...raw,
+    JWT_SECRET: secret,
+    modules,
+    trustProxy: trustProxyOf(raw.TRUST_PROXY),
+    logFormat,
+    mailTransport: mailTransportOf(raw),
+  };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -16,6 +16,7 @@ import { registerHostCheck } from './http/host.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
 import { registerPageLinks } from './http/paging.js';
+import { MailRuntime } from './mail/mail-runtime.js';
 import type { ModuleDefinition } from './module.js';
 import { registerOperations } from './operations/operations.js';
 
@@ -36,6 +37,7 @@ export interface Platform {
   config: Config;
   database: Database;
   events: EventsRuntime;
+  mail: MailRuntime;
   metrics: Metrics;
   modules: readonly ModuleDefinition[];
 }
@@ -83,7 +85,8 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     ...(options.bus ? { bus: options.bus } : {}),
   });
   metrics.watchRelay(() => events.relay.publishing());
-  const platform: Platform = { routes, config, database, events, metrics, modules: hosted };
+  const mail = new MailRuntime({ config, database, logger: app.log, observer: metrics.mailObserver() });
+  const platform: Platform = { routes, config, database, events, mail, metrics, modules: hosted };
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
@@ -172,11 +175,15 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   });
   metrics.register(app);
 
-  app.addHook('onReady', async () => events.start());
+  app.addHook('onReady', async () => {
+    await events.start();
+    mail.start();
+  });
   // onClose runs once the server has stopped taking requests and the ones in flight have ended:
-  // then the outbox is drained, consumers finish, and the database closes last.
+  // then the outbox is drained, consumers finish, the mails being sent are, and the database
+  // closes last.
   app.addHook('onClose', async () => {
-    await events.stop(config.SHUTDOWN_TIMEOUT_MS / 2);
+    await Promise.all([events.stop(config.SHUTDOWN_TIMEOUT_MS / 2), mail.stop()]);
     await operations.close();
     if (!options.keepDatabaseOpen) await database.close();
   });

@@ -19,6 +19,7 @@ export const PLATFORM_LAYERS: readonly Layer[] = [
   },
   { name: 'database', paths: ['src/platform/db/'] },
   { name: 'events runtime', paths: ['src/platform/events/', 'src/platform/module.ts'] },
+  { name: 'mail', paths: ['src/platform/mail/'] },
   { name: 'http', paths: ['src/platform/http/'] },
   { name: 'operations', paths: ['src/platform/operations/'] },
   { name: 'composition', paths: ['src/platform/platform.ts'] },

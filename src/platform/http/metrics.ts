@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { type Database, queryRows } from '../db/database.js';
 import type { BusObserver } from '../events/event-bus.js';
+import type { MailObserver } from '../mail/mail-relay.js';
 
 /** One registry per app, so that several apps in one test process do not share counters. */
 export class Metrics {
@@ -45,7 +46,49 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly mailsSent = new Counter({
+    name: 'mail_sent_total',
+    help: 'Mails the mail server (or the development folder) took',
+    labelNames: ['template'] as const,
+    registers: [this.registry],
+  });
+  readonly mailsFailed = new Counter({
+    name: 'mail_failed_total',
+    help: 'Mail sends the mail server refused (each try; an unreachable server is not counted)',
+    labelNames: ['template'] as const,
+    registers: [this.registry],
+  });
+  readonly mailsParked = new Counter({
+    name: 'mail_parked_total',
+    help: 'Mails parked after their last attempt',
+    labelNames: ['template'] as const,
+    registers: [this.registry],
+  });
+
   constructor(database: Database) {
+    new Gauge({
+      name: 'mail_outbox',
+      help: 'Mails in the mail outbox by state: pending (not yet sent) or parked',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const [row] = await queryRows<{ pending: number; parked: number; oldest: number | null }>(
+          database.db,
+          sql`select count(*) filter (where parked_at is null)::int as pending,
+                count(*) filter (where parked_at is not null)::int as parked,
+                extract(epoch from now() - min(created_at) filter (where parked_at is null))::float8 as oldest
+              from platform.mail_outbox where sent_at is null`,
+        );
+        this.set({ state: 'pending' }, row?.pending ?? 0);
+        this.set({ state: 'parked' }, row?.parked ?? 0);
+        oldestMail.set(row?.oldest ?? 0);
+      },
+    });
+    const oldestMail = new Gauge({
+      name: 'mail_oldest_pending_age_seconds',
+      help: 'Age of the oldest mail not yet sent (parked ones aside)',
+      registers: [this.registry],
+    });
     new Gauge({
       name: 'outbox_backlog',
       help: 'Outbox events not yet confirmed by the bus',
@@ -103,6 +146,14 @@ export class Metrics {
       consumed: (queue) => this.consumed.inc({ queue }),
       failed: (queue) => this.failed.inc({ queue }),
       deadLettered: (queue) => this.deadLettered.inc({ queue }),
+    };
+  }
+
+  mailObserver(): MailObserver {
+    return {
+      sent: (template) => this.mailsSent.inc({ template }),
+      failed: (template) => this.mailsFailed.inc({ template }),
+      parked: (template) => this.mailsParked.inc({ template }),
     };
   }
 

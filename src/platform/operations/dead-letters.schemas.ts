@@ -36,10 +36,22 @@ const ModuleStatusSchema = Type.Object({
   queues: Type.Array(QueueStatusSchema),
 });
 
+const MailStatusSchema = Type.Object(
+  {
+    pending: Type.Integer({ minimum: 0, description: 'mails recorded and not yet sent (parked ones aside)' }),
+    sending: Type.Integer({ minimum: 0, description: 'of those, claimed by a relay now' }),
+    sent: Type.Integer({ minimum: 0 }),
+    parked: Type.Integer({ minimum: 0, description: 'mails given up on after MAIL_MAX_ATTEMPTS refusals' }),
+    oldest_pending_age_seconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+  },
+  { description: 'the mail outbox' },
+);
+
 export const EventsStatusSchema = Type.Object({
   bus: Type.Union([Type.Literal('memory'), Type.Literal('rabbitmq')]),
   dead_letter_store: Type.String({ description: 'where parked messages are kept' }),
   modules: Type.Array(ModuleStatusSchema),
+  mail: MailStatusSchema,
   totals: Type.Object({
     pending: Type.Integer({ minimum: 0 }),
     published: Type.Integer({ minimum: 0 }),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Database, queryRows } from '../db/database.js';
 import { queueAddress } from '../events/outbox.js';
+import { mailStatus } from '../mail/mail-admin.js';
 import { type ModuleDefinition, queueName } from '../module.js';
 import type { EventsStatus } from './dead-letters.schemas.js';
 import type { DeadLetterStore } from './dead-letters.store.js';
@@ -21,7 +22,7 @@ interface ConsumedRow {
  * Per module: its outbox (by the exchange it publishes), and per queue it consumes the deliveries
  * its consumers handled (`platform.consumed_counts`: the inbox would miss the version-guarded read
  * models, which keep no inbox row, and the records the retention sweep removed), the messages
- * parked and the replays not yet delivered.
+ * parked and the replays not yet delivered; and the mail outbox.
  */
 export async function eventsStatus(options: {
   database: Database;
@@ -80,6 +81,7 @@ export async function eventsStatus(options: {
     bus,
     dead_letter_store: store.name,
     modules: report,
+    mail: await mailStatus(database.db),
     totals: {
       pending: sum((module) => module.outbox.pending),
       published: sum((module) => module.outbox.published),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Selection } from './dead-letters.js';
+import { type MailCommand, MailUsageError, parseMailCommand } from './events.cli-mail.js';
 import {
   DISCARD_HELP,
   DLQ_HELP,
@@ -19,7 +20,8 @@ export type Command =
   | { kind: 'list'; queue: string | undefined; limit: number; page: number; json: boolean }
   | { kind: 'show'; id: string }
   | { kind: 'replay'; selection: Selection }
-  | { kind: 'discard'; selection: Selection; yes: boolean };
+  | { kind: 'discard'; selection: Selection; yes: boolean }
+  | Exclude<MailCommand, { kind: 'help' }>;
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
@@ -144,5 +146,13 @@ export function parseCommand(argv: readonly string[]): Command {
     return { kind: 'status', json: parsed.flag('json') };
   }
   if (command === 'dlq') return parseDlq(rest);
-  throw new UsageError(`unknown command "${command}" (status, dlq)`);
+  if (command === 'mail') {
+    try {
+      return parseMailCommand(rest, parse);
+    } catch (error) {
+      if (error instanceof MailUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  throw new UsageError(`unknown command "${command}" (status, dlq, mail)`);
 }

@@ -15,6 +15,8 @@ Commands:
   dlq replay --queue Q [--all | --limit N] the oldest message of a queue (or N, or all of them)
   dlq discard <id> [--yes]                 drop it, after a confirmation
   dlq discard --queue Q --all [--yes]      drop every message parked in a queue
+  mail list                                parked mails (refused MAIL_MAX_ATTEMPTS times)
+  mail retry <id>... | --all               put parked mails back in the queue
 
 Run "npm run events -- <command> --help" for a command's options.
 Exit codes: 0 done, 1 failed (not found, database or broker down, cancelled), 2 usage error.
@@ -28,7 +30,8 @@ export const STATUS_HELP = `Usage: npm run events -- status [--json]
 
 Per module: the outbox backlog of the exchange it publishes (events not yet confirmed by the bus)
 and the age of its oldest unsent event, the events published; per queue it consumes: the events
-applied (its inbox), the messages dead-lettered now and the replays not yet delivered.
+applied (its inbox), the messages dead-lettered now and the replays not yet delivered; then the
+mail outbox: mails pending (and being sent now), the age of the oldest pending, sent, parked.
 
 Options:
   --json      print the status as JSON
@@ -135,7 +138,7 @@ export function formatStatus(status: EventsStatus): string {
       ]),
     ),
   );
-  const { totals } = status;
+  const { totals, mail } = status;
   return [
     `bus: ${status.bus}    dead letters kept in: ${status.dead_letter_store}`,
     '',
@@ -145,6 +148,9 @@ export function formatStatus(status: EventsStatus): string {
     '',
     `total: ${totals.pending} pending, ${totals.published} published, ${totals.consumed} consumed, ` +
       `${totals.dead_lettered} dead letters, ${totals.replays_pending} replays pending`,
+    '',
+    `mail: ${mail.pending} pending (${mail.sending} being sent), oldest pending ${age(mail.oldest_pending_age_seconds)}, ` +
+      `${mail.sent} sent, ${mail.parked} parked`,
   ].join('\n');
 }
 

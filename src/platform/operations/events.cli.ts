@@ -8,6 +8,7 @@ import type { ModuleDefinition } from '../module.js';
 import { type DeadLetters, openDeadLetters, type Selection } from './dead-letters.js';
 import type { Progress } from './dead-letters.store.js';
 import { type Command, parseCommand, UsageError } from './events.cli-args.js';
+import { executeMailCommand } from './events.cli-mail.js';
 import { formatList, formatStatus } from './events.cli-output.js';
 
 export interface CliStreams {
@@ -122,11 +123,14 @@ async function discardConfirmed(
 
 async function execute(
   command: Exclude<Command, { kind: 'help' }>,
-  deadLetters: DeadLetters,
+  { database, deadLetters }: { database: Database; deadLetters: DeadLetters },
   io: CliStreams,
 ): Promise<number> {
   const print = (text: string) => io.stdout.write(`${text}\n`);
   switch (command.kind) {
+    case 'mail-list':
+    case 'mail-retry':
+      return executeMailCommand(command, database.db, io);
     case 'status': {
       const status = await deadLetters.status();
       print(command.json ? JSON.stringify(status, null, 2) : formatStatus(status));
@@ -190,7 +194,7 @@ export async function runEventsCli(argv: readonly string[], options: EventsCliOp
   let opened: { database: Database; deadLetters: DeadLetters } | undefined;
   try {
     opened = await openPlatform(options);
-    return await execute(command, opened.deadLetters, io);
+    return await execute(command, opened, io);
   } catch (error) {
     if (error instanceof AppError || error instanceof CliFailure) {
       if (command.kind === 'replay' && error instanceof AppError && error.status === 404)

@@ -1,0 +1,70 @@
+import { sql } from 'drizzle-orm';
+import { type DatabaseLane, queryRows } from '../db/database.js';
+
+/** Rows per DELETE: no sweep holds many locks or one long transaction. */
+const BATCH = 5000;
+
+/**
+ * Keeps `platform.mail_outbox` from growing for ever: sent mails older than the retention
+ * (EVENT_RETENTION_HOURS, as for the event outbox) are deleted; pending and parked ones never are.
+ * Replicas may sweep at once: each skips the rows another is deleting.
+ */
+export class MailRetention {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly database: DatabaseLane,
+    private readonly options: {
+      retentionHours: number;
+      intervalMs: number;
+      onSwept(removed: number): void;
+      onError(error: unknown): void;
+    },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sweeping;
+  }
+
+  /** Deletes the sent mails past the retention, batch by batch; answers how many went. */
+  async sweep(): Promise<number> {
+    const hours = `${this.options.retentionHours} hours`;
+    let total = 0;
+    for (;;) {
+      const gone = await queryRows<{ gone: number }>(
+        this.database.db,
+        sql`delete from platform.mail_outbox where id in (
+              select id from platform.mail_outbox where sent_at < now() - ${hours}::interval
+              order by id limit ${BATCH} for update skip locked)
+            returning 1 as gone`,
+      );
+      total += gone.length;
+      if (gone.length < BATCH || this.stopped) return total;
+    }
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      const sweeping = this.sweep().then(
+        (removed) => {
+          if (removed > 0) this.options.onSwept(removed);
+        },
+        (error: unknown) => this.options.onError(error),
+      );
+      this.sweeping = sweeping;
+      void sweeping.finally(() => {
+        if (!this.stopped) this.schedule();
+      });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+}
