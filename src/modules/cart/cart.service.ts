@@ -22,7 +22,7 @@ import {
   MAX_LINE_QUANTITY,
   MAX_LINES,
 } from './cart.schemas.js';
-import { CART_CHECKED_OUT, CART_EXCHANGE, type CartCheckedOut } from './contract.js';
+import { CART_EVENTS, type CartCheckedOut, CartEvent } from './contract.js';
 
 const isAvailable = (line: CartLine) => !line.deleted && line.quantity <= line.stock;
 
@@ -126,7 +126,7 @@ export class CartService {
           })),
         };
         await recordEvents(tx, [
-          { exchange: CART_EXCHANGE, routingKey: CART_CHECKED_OUT, version: 1, payload },
+          { exchange: CART_EVENTS, routingKey: CartEvent.checkedOut, version: 1, payload },
         ]);
         await repository.deleteLines(tx, userId);
         return { status: 202, body: { order_id: payload.order_id, status: 'pending' as const } };

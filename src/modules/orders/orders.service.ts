@@ -6,7 +6,7 @@ import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.j
 import type { PageWindow } from '../../platform/http/paging.js';
 import { centsOf, formatCents } from '../../platform/money.js';
 import type { CartCheckedOut } from '../cart/contract.js';
-import { ORDER_CANCELLED, ORDER_CREATED, ORDER_EXCHANGE, ORDER_UPDATED } from './contract.js';
+import { ORDER_EVENTS, OrderEvent } from './contract.js';
 import {
   DuplicateProductError,
   InvalidTransitionError,
@@ -52,7 +52,7 @@ function eventOf(order: OrderRecord, routingKey: string) {
     status: order.status,
     total: formatCents(order.totalCents),
   };
-  return { exchange: ORDER_EXCHANGE, routingKey, version: order.version, payload };
+  return { exchange: ORDER_EVENTS, routingKey, version: order.version, payload };
 }
 
 /** Writes a `pending` order and its `order.created` together; nothing when the id is already taken. */
@@ -62,7 +62,7 @@ async function createOrder(
 ): Promise<OrderRecord | undefined> {
   const totalCents = order.items.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
   const created = await repository.insertOrder(tx, { ...order, totalCents, createdAt: new Date() });
-  if (created) await recordEvents(tx, [eventOf(created, ORDER_CREATED)]);
+  if (created) await recordEvents(tx, [eventOf(created, OrderEvent.created)]);
   return created;
 }
 
@@ -167,7 +167,7 @@ export class OrdersService {
       at: new Date(),
       ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
     });
-    if (changed) await recordEvents(tx, [eventOf(changed, ORDER_UPDATED)]);
+    if (changed) await recordEvents(tx, [eventOf(changed, OrderEvent.updated)]);
   }
 
   private async visibleOrder(tx: Executor, principal: Principal, id: string): Promise<OrderRecord> {
@@ -182,7 +182,9 @@ export class OrdersService {
       const current = await repository.findOrder(tx, id);
       throw new InvalidTransitionError(current!.status, to);
     }
-    await recordEvents(tx, [eventOf(changed, to === 'cancelled' ? ORDER_CANCELLED : ORDER_UPDATED)]);
+    await recordEvents(tx, [
+      eventOf(changed, to === 'cancelled' ? OrderEvent.cancelled : OrderEvent.updated),
+    ]);
     return changed;
   }
 }
