@@ -28,6 +28,8 @@ export interface ModuleContext {
 export interface ModuleDefinition {
   name: string;
   publishes?: ModuleContract;
+  /** The events it handles, each bound to a publisher's contract (see `defineModule`). */
+  subscriptions?: readonly Subscription[];
   consumes: readonly Consumption[];
   /** Registers the module's routes under `/api/<name>` and its event handlers. */
   register(app: FastifyInstance, context: ModuleContext): Promise<void>;
@@ -69,4 +71,28 @@ export function subscribe(
       { versionGuarded: ({ routingKey }) => byKey.get(routingKey)?.versionGuarded ?? true },
     );
   }
+}
+
+/** A module as its index.ts declares it: what it publishes, what it subscribes to, what it registers. */
+export interface ModuleParts {
+  name: string;
+  publishes?: ModuleContract;
+  subscriptions: readonly Subscription[];
+  /** Registers the module's routes under `/api/<name>` (and whatever else it starts). */
+  register(app: FastifyInstance, context: ModuleContext): Promise<void>;
+}
+
+/**
+ * The module definition of a module's parts: its queue bindings come from its subscriptions, which
+ * are registered on its context before its routes.
+ */
+export function defineModule(parts: ModuleParts): ModuleDefinition {
+  return {
+    ...parts,
+    consumes: consumptionsOf(parts.subscriptions),
+    async register(app, context) {
+      subscribe(context, parts.subscriptions);
+      await parts.register(app, context);
+    },
+  };
 }

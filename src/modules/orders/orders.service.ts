@@ -89,6 +89,43 @@ async function priceLines(tx: Executor, items: PlaceOrderBody['items']): Promise
   });
 }
 
+/** `cart.checked_out`: the order the cart promised, at the prices the customer saw; idempotent on its id. */
+export async function takeCheckout(tx: Executor, checkout: CartCheckedOut): Promise<void> {
+  const known = await repository.findProducts(
+    tx,
+    checkout.items.map((item) => item.product_id),
+  );
+  const items = checkout.items.map((item) => {
+    const product = known.get(item.product_id);
+    // Not known yet: this module's copy of the catalog lags the cart's. Throwing lets the bus retry.
+    if (!product)
+      throw new Error(`product ${item.product_id} of order ${checkout.order_id} is not known yet`);
+    return {
+      productId: item.product_id,
+      productName: product.name,
+      unitPriceCents: centsOf(item.unit_price),
+      quantity: item.quantity,
+    };
+  });
+  await createOrder(tx, { id: checkout.order_id, userId: checkout.user_id, items });
+}
+
+/** `stock.reserved` / `stock.rejected` decide a pending order; for any other status they are stale. */
+export async function takeReservation(
+  tx: Executor,
+  orderId: string,
+  outcome: 'confirmed' | 'rejected',
+  reason?: string,
+): Promise<void> {
+  const changed = await repository.transition(tx, orderId, {
+    to: outcome,
+    from: ['pending'],
+    at: new Date(),
+    ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
+  });
+  if (changed) await recordEvents(tx, [eventOf(changed, OrderEvent.updated)]);
+}
+
 /** Use cases of orders. Every status change is a conditional update, so two racing changes cannot both win. */
 export class OrdersService {
   constructor(private readonly database: Database) {}
@@ -136,38 +173,6 @@ export class OrdersService {
       }
       return toOrder(await this.change(tx, id, status));
     });
-  }
-
-  /** `cart.checked_out`: the order the cart promised, at the prices the customer saw; idempotent on its id. */
-  async takeCheckout(tx: Executor, checkout: CartCheckedOut): Promise<void> {
-    const known = await repository.findProducts(
-      tx,
-      checkout.items.map((item) => item.product_id),
-    );
-    const items = checkout.items.map((item) => {
-      const product = known.get(item.product_id);
-      // Not known yet: this module's copy of the catalog lags the cart's. Throwing lets the bus retry.
-      if (!product)
-        throw new Error(`product ${item.product_id} of order ${checkout.order_id} is not known yet`);
-      return {
-        productId: item.product_id,
-        productName: product.name,
-        unitPriceCents: centsOf(item.unit_price),
-        quantity: item.quantity,
-      };
-    });
-    await createOrder(tx, { id: checkout.order_id, userId: checkout.user_id, items });
-  }
-
-  /** `stock.reserved` / `stock.rejected` decide a pending order; for any other status they are stale. */
-  async takeReservation(tx: Executor, orderId: string, outcome: 'confirmed' | 'rejected', reason?: string) {
-    const changed = await repository.transition(tx, orderId, {
-      to: outcome,
-      from: ['pending'],
-      at: new Date(),
-      ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
-    });
-    if (changed) await recordEvents(tx, [eventOf(changed, OrderEvent.updated)]);
   }
 
   private async visibleOrder(tx: Executor, principal: Principal, id: string): Promise<OrderRecord> {
