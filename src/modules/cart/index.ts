@@ -1,5 +1,5 @@
 import { defineModule } from '../../platform/module.js';
-import { registerCartRoutes } from './cart.routes.js';
+import { cartRoutes } from './cart.routes.js';
 import { CartService } from './cart.service.js';
 import { cartSubscriptions } from './cart.subscribers.js';
 import { cartContract } from './contract.js';
@@ -10,6 +10,6 @@ export const cartModule = defineModule({
   publishes: cartContract,
   subscriptions: cartSubscriptions,
   async register(app, { database }) {
-    registerCartRoutes(app, new CartService(database));
+    await app.register(cartRoutes, { service: new CartService(database) });
   },
 });
