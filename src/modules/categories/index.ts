@@ -10,6 +10,6 @@ export const categoriesModule = defineModule({
   publishes: categoriesContract,
   subscriptions: categoriesSubscriptions,
   async register(app, { database }) {
-    categoriesRoutes(app, new CategoriesService(database));
+    await app.register(categoriesRoutes, { service: new CategoriesService(database) });
   },
 });
