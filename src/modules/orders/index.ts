@@ -1,6 +1,6 @@
 import { defineModule } from '../../platform/module.js';
 import { ordersContract } from './contract.js';
-import { registerOrdersRoutes } from './orders.routes.js';
+import { ordersRoutes } from './orders.routes.js';
 import { OrdersService } from './orders.service.js';
 import { ordersSubscriptions } from './orders.subscribers.js';
 
@@ -10,6 +10,6 @@ export const ordersModule = defineModule({
   publishes: ordersContract,
   subscriptions: ordersSubscriptions,
   async register(app, { database }) {
-    registerOrdersRoutes(app, new OrdersService(database));
+    await app.register(ordersRoutes, { service: new OrdersService(database) });
   },
 });

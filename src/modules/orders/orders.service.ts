@@ -4,56 +4,23 @@ import { recordEvents } from '../../platform/events/outbox.js';
 import type { Principal } from '../../platform/http/auth.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
 import type { PageWindow } from '../../platform/http/paging.js';
-import { centsOf, formatCents } from '../../platform/money.js';
+import { centsOf } from '../../platform/money.js';
 import type { CartCheckedOut } from '../cart/contract.js';
-import { ORDER_EVENTS, OrderEvent } from './contract.js';
+import { OrderEvent } from './contract.js';
 import {
   DuplicateProductError,
   InvalidTransitionError,
   OrderNotFoundError,
   UnknownProductsError,
 } from './orders.errors.js';
+import { orderEvent } from './orders.events.js';
+import { toOrder } from './orders.mapping.js';
 import type { NewOrder, OrderLine, OrderRecord } from './orders.repository.js';
 import * as repository from './orders.repository.js';
 import type { Order, PlaceOrderBody } from './orders.schemas.js';
 import { DECIDED_BY_RESERVATION, type OrderStatus, sourcesOf } from './orders.state-machine.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function toOrder(order: OrderRecord): Order {
-  return {
-    id: order.id,
-    user_id: order.userId,
-    status: order.status,
-    reason: order.reason,
-    items: order.items.map((line) => ({
-      product_id: line.productId,
-      product_name: line.productName,
-      unit_price: formatCents(line.unitPriceCents),
-      quantity: line.quantity,
-      subtotal: formatCents(line.unitPriceCents * line.quantity),
-    })),
-    total: formatCents(order.totalCents),
-    status_history: order.statusHistory,
-    created_at: order.createdAt.toISOString(),
-    updated_at: order.updatedAt.toISOString(),
-  };
-}
-
-function eventOf(order: OrderRecord, routingKey: string) {
-  const payload = {
-    order_id: order.id,
-    user_id: order.userId,
-    items: order.items.map((line) => ({
-      product_id: line.productId,
-      quantity: line.quantity,
-      price: formatCents(line.unitPriceCents),
-    })),
-    status: order.status,
-    total: formatCents(order.totalCents),
-  };
-  return { exchange: ORDER_EVENTS, routingKey, version: order.version, payload };
-}
 
 /** Writes a `pending` order and its `order.created` together; nothing when the id is already taken. */
 async function createOrder(
@@ -62,7 +29,7 @@ async function createOrder(
 ): Promise<OrderRecord | undefined> {
   const totalCents = order.items.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
   const created = await repository.insertOrder(tx, { ...order, totalCents, createdAt: new Date() });
-  if (created) await recordEvents(tx, [eventOf(created, OrderEvent.created)]);
+  if (created) await recordEvents(tx, [orderEvent(created, OrderEvent.created)]);
   return created;
 }
 
@@ -123,19 +90,23 @@ export async function takeReservation(
     at: new Date(),
     ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
   });
-  if (changed) await recordEvents(tx, [eventOf(changed, OrderEvent.updated)]);
+  if (changed) await recordEvents(tx, [orderEvent(changed, OrderEvent.updated)]);
 }
 
 /** Use cases of orders. Every status change is a conditional update, so two racing changes cannot both win. */
 export class OrdersService {
   constructor(private readonly database: Database) {}
 
-  place(principal: Principal, body: PlaceOrderBody, key: string | undefined): Promise<StoredAnswer<Order>> {
+  place(
+    principal: Principal,
+    body: PlaceOrderBody,
+    key: string | undefined,
+  ): Promise<StoredAnswer<Order, 201>> {
     return this.database.transaction((tx) =>
       idempotent(tx, { scope: 'orders.create', userId: principal.id, key, body }, async () => {
         const items = await priceLines(tx, body.items);
         const order = await createOrder(tx, { id: randomUUID(), userId: principal.id, items });
-        return { status: 201, body: toOrder(order!) };
+        return { status: 201 as const, body: toOrder(order!) };
       }),
     );
   }
@@ -188,7 +159,7 @@ export class OrdersService {
       throw new InvalidTransitionError(current!.status, to);
     }
     await recordEvents(tx, [
-      eventOf(changed, to === 'cancelled' ? OrderEvent.cancelled : OrderEvent.updated),
+      orderEvent(changed, to === 'cancelled' ? OrderEvent.cancelled : OrderEvent.updated),
     ]);
     return changed;
   }
