@@ -10,6 +10,6 @@ export const productsModule = defineModule({
   publishes: productsContract,
   subscriptions: productsSubscriptions,
   async register(app, { database }) {
-    productsRoutes(app, new ProductsService(database));
+    await app.register(productsRoutes, { service: new ProductsService(database) });
   },
 });
