@@ -7,7 +7,7 @@ import type { Ordering } from './ordering.js';
 import { live, type Product, withCategoryName } from './products.repository.js';
 import { categoryRefs, productCounts, products } from './products.tables.js';
 
-/** The catalog's listing: filtered, ordered pages of live products and their exact counts. */
+// The catalog's listing: filtered, ordered pages of live products and their exact counts.
 
 export interface ProductFilters {
   /** The category and all of its sub-categories. */

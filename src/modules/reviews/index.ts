@@ -1,6 +1,6 @@
 import { defineModule } from '../../platform/module.js';
 import { reviewsContract } from './contract.js';
-import { reviewRoutes } from './reviews.routes.js';
+import { reviewsRoutes } from './reviews.routes.js';
 import { createReviewsService } from './reviews.service.js';
 import { reviewsSubscriptions } from './reviews.subscribers.js';
 
@@ -10,6 +10,6 @@ export const reviewsModule = defineModule({
   publishes: reviewsContract,
   subscriptions: reviewsSubscriptions,
   async register(app, { database }) {
-    await app.register(reviewRoutes, { service: createReviewsService(database) });
+    await app.register(reviewsRoutes, { service: createReviewsService(database) });
   },
 });
