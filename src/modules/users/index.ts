@@ -1,6 +1,7 @@
 import { defineModule } from '../../platform/module.js';
 import { usersContract } from './contract.js';
-import { registerUsersModule } from './users.module.js';
+import { startUsers } from './users.module.js';
+import { usersRoutes } from './users.routes.js';
 import { usersSubscriptions } from './users.subscribers.js';
 
 /** Accounts, login with rotating refresh tokens, profiles and the admin's view of users. */
@@ -8,5 +9,7 @@ export const usersModule = defineModule({
   name: 'users',
   publishes: usersContract,
   subscriptions: usersSubscriptions,
-  register: registerUsersModule,
+  async register(app, context) {
+    await app.register(usersRoutes, await startUsers(app, context));
+  },
 });
