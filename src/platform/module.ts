@@ -43,7 +43,10 @@ export function queueName(moduleName: string, exchange: string): string {
 export function consumptionsOf(subscriptions: readonly Subscription[]): Consumption[] {
   const byExchange = new Map<string, string[]>();
   for (const { exchange, routingKey } of subscriptions) {
-    byExchange.set(exchange, [...(byExchange.get(exchange) ?? []), routingKey]);
+    const keys = byExchange.get(exchange) ?? [];
+    // One handler per event: a second would be silently dropped by subscribe().
+    if (keys.includes(routingKey)) throw new Error(`${exchange} ${routingKey} is subscribed to twice`);
+    byExchange.set(exchange, [...keys, routingKey]);
   }
   return [...byExchange].map(([exchange, patterns]) => ({ exchange, patterns }));
 }
@@ -61,7 +64,7 @@ export function subscribe(
     const byKey = new Map(
       subscriptions
         .filter((subscription) => subscription.exchange === exchange)
-        .map((s) => [s.routingKey, s]),
+        .map((subscription) => [subscription.routingKey, subscription]),
     );
     context.handle(
       exchange,

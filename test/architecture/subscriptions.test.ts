@@ -29,6 +29,13 @@ describe('subscriptions', () => {
     }
   });
 
+  it('when a module subscribes to one event twice, then defining it fails rather than drop a handler', () => {
+    const twice = on(ghostContract, 'ghost.seen', async () => {});
+    expect(() => defineModule({ name: 'twice', subscriptions: [twice, twice], async register() {} })).toThrow(
+      'ghost_events ghost.seen is subscribed to twice',
+    );
+  });
+
   it('when a module subscribes to an event no module publishes, or binds a pattern nothing matches, then it is reported', () => {
     const haunted = defineModule({
       name: 'haunted',
