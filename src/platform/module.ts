@@ -1,21 +1,11 @@
-import type { TSchema } from '@sinclair/typebox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { Subscription } from './events/contracts.js';
+import type { ModuleContract } from './events/envelope.js';
 import type { EventHandler, HandleOptions } from './events/inbox.js';
 
-export interface EventDefinition {
-  routingKey: string;
-  /** The payload beyond the envelope (`event_id, event, timestamp, version`). */
-  payload: TSchema;
-  description: string;
-}
-
-/** What a module publishes: its exchange and events. Other modules may `import type` it. */
-export interface ModuleContract {
-  exchange: string;
-  events: readonly EventDefinition[];
-}
+export type { EventDefinition, ModuleContract } from './events/envelope.js';
 
 /** A queue `<module>.<exchange>` and the routing patterns bound to it. */
 export interface Consumption {
@@ -38,6 +28,8 @@ export interface ModuleContext {
 export interface ModuleDefinition {
   name: string;
   publishes?: ModuleContract;
+  /** The events it handles, each bound to a publisher's contract (see `defineModule`). */
+  subscriptions?: readonly Subscription[];
   consumes: readonly Consumption[];
   /** Registers the module's routes under `/api/<name>` and its event handlers. */
   register(app: FastifyInstance, context: ModuleContext): Promise<void>;
@@ -45,4 +37,65 @@ export interface ModuleDefinition {
 
 export function queueName(moduleName: string, exchange: string): string {
   return `${moduleName}.${exchange}`;
+}
+
+/** The queue bindings a module's subscriptions need: per exchange, the routing keys it handles. */
+export function consumptionsOf(subscriptions: readonly Subscription[]): Consumption[] {
+  const byExchange = new Map<string, string[]>();
+  for (const { exchange, routingKey } of subscriptions) {
+    const keys = byExchange.get(exchange) ?? [];
+    // One handler per event: a second would be silently dropped by subscribe().
+    if (keys.includes(routingKey)) throw new Error(`${exchange} ${routingKey} is subscribed to twice`);
+    byExchange.set(exchange, [...keys, routingKey]);
+  }
+  return [...byExchange].map(([exchange, patterns]) => ({ exchange, patterns }));
+}
+
+/**
+ * Registers a module's subscriptions on its context: one handler per exchange that hands each
+ * delivery to the subscription for its routing key. A delivery no subscription names (a binding
+ * left from an older release) is ignored, and so needs no inbox row.
+ */
+export function subscribe(
+  context: Pick<ModuleContext, 'handle'>,
+  subscriptions: readonly Subscription[],
+): void {
+  for (const { exchange } of consumptionsOf(subscriptions)) {
+    const byKey = new Map(
+      subscriptions
+        .filter((subscription) => subscription.exchange === exchange)
+        .map((subscription) => [subscription.routingKey, subscription]),
+    );
+    context.handle(
+      exchange,
+      async (message, tx, delivery) => {
+        await byKey.get(delivery.routingKey)?.handle(message, tx, delivery);
+      },
+      { versionGuarded: ({ routingKey }) => byKey.get(routingKey)?.versionGuarded ?? true },
+    );
+  }
+}
+
+/** A module as its index.ts declares it: what it publishes, what it subscribes to, what it registers. */
+export interface ModuleParts {
+  name: string;
+  publishes?: ModuleContract;
+  subscriptions: readonly Subscription[];
+  /** Registers the module's routes under `/api/<name>` (and whatever else it starts). */
+  register(app: FastifyInstance, context: ModuleContext): Promise<void>;
+}
+
+/**
+ * The module definition of a module's parts: its queue bindings come from its subscriptions, which
+ * are registered on its context before its routes.
+ */
+export function defineModule(parts: ModuleParts): ModuleDefinition {
+  return {
+    ...parts,
+    consumes: consumptionsOf(parts.subscriptions),
+    async register(app, context) {
+      subscribe(context, parts.subscriptions);
+      await parts.register(app, context);
+    },
+  };
 }

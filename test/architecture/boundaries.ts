@@ -58,6 +58,16 @@ function importsOf(file: string): { edges: ImportEdge[]; readsEnv: boolean } {
   return { edges, readsEnv };
 }
 
+const ENVELOPE = 'src/platform/events/envelope.js';
+
+/** TypeBox, and the platform's envelope types: what keeps a contract free of everything else. */
+function contractMayImport(root: string, file: string, edge: ImportEdge): boolean {
+  if (/^@sinclair\/typebox(\/|$)/.test(edge.specifier)) return true;
+  if (!edge.specifier.startsWith('.')) return false;
+  const target = relative(root, resolve(dirname(file), edge.specifier)).replaceAll('\\', '/');
+  return edge.typeOnly && target === ENVELOPE;
+}
+
 function moduleOf(path: string): string | undefined {
   const match = /^src\/modules\/([^/]+)\//.exec(path);
   return match?.[1];
@@ -66,7 +76,8 @@ function moduleOf(path: string): string | undefined {
 /**
  * The house rules, checked on `root/src`:
  * - `src/platform` never imports `src/modules`;
- * - a module imports another module only as `import type` from its `contract.ts`;
+ * - a module imports another module only from its `contract.ts` (values and types);
+ * - a `contract.ts` imports only TypeBox and, as types, the platform's event envelope;
  * - inside a module only `*.repository.ts` (and other tables files) import `*.tables.ts`;
  * - only `src/platform/config.ts` reads `process.env`.
  */
@@ -83,7 +94,17 @@ export function checkBoundaries(root: string): Violation[] {
         rule: 'only src/platform/config.ts reads the environment',
       });
     }
+    const isContract = /^src\/modules\/[^/]+\/contract\.ts$/.test(file);
     for (const edge of edges) {
+      if (isContract && !contractMayImport(root, absolute, edge)) {
+        violations.push({
+          file,
+          imports: edge.specifier.startsWith('.')
+            ? relative(root, resolve(dirname(absolute), edge.specifier)).replaceAll('\\', '/')
+            : edge.specifier,
+          rule: 'a contract.ts imports only @sinclair/typebox and platform envelope types',
+        });
+      }
       if (!edge.specifier.startsWith('.')) continue;
       const target = relative(root, resolve(dirname(absolute), edge.specifier)).replaceAll('\\', '/');
       const from = moduleOf(file);
@@ -91,11 +112,11 @@ export function checkBoundaries(root: string): Violation[] {
       if (file.startsWith('src/platform/') && target.startsWith('src/modules/')) {
         violations.push({ file, imports: target, rule: 'src/platform must not import src/modules' });
       }
-      if (from && to && from !== to && !(edge.typeOnly && /\/contract\.(js|ts)$/.test(target))) {
+      if (from && to && from !== to && !/\/contract\.(js|ts)$/.test(target)) {
         violations.push({
           file,
           imports: target,
-          rule: "a module may only `import type` another module's contract.ts",
+          rule: "a module may import only another module's contract.ts",
         });
       }
       if (

@@ -125,7 +125,15 @@ describe('reviews: listing, filters, ordering and deleted products', () => {
 
   it('when an older product.updated arrives after the delete, then the product stays deleted', async () => {
     await productCreated(t, 203, 1);
-    await emit(t, 'product_events', 'product.updated', 1, { product_id: 203, name: 'stale', stock: 3 });
+    await emit(t, 'product_events', 'product.updated', 1, {
+      product_id: 203,
+      name: 'stale',
+      description: '',
+      price: '1.00',
+      category_id: 1,
+      animal_type: 'dog',
+      stock: 3,
+    });
     expect((await list('?product=203')).json().count).toBe(0);
     expect((await postReview(t, 5, { product_id: 203, rating: 4, comment: 'late' })).statusCode).toBe(404);
   });

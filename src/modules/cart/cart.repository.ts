@@ -1,5 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
+import { saveIfNewer } from '../../platform/db/read-model.js';
 import { cartItems, carts, categories, products } from './cart.tables.js';
 
 export interface CartLine {
@@ -140,47 +141,19 @@ export async function findProduct(tx: Executor, productId: number): Promise<Know
 
 /** Applies a product revision unless one as new or newer (or its tombstone) is already held. */
 export async function applyProduct(tx: Executor, product: ProductRevision): Promise<void> {
-  const values = { ...product, deleted: false };
-  await tx
-    .insert(products)
-    .values(values)
-    .onConflictDoUpdate({
-      target: products.productId,
-      set: values,
-      setWhere: sql`${products.version} < excluded.version`,
-    });
+  await saveIfNewer(tx, products, products.productId, { ...product, deleted: false });
 }
 
 export async function tombstoneProduct(tx: Executor, productId: number, version: number): Promise<void> {
-  await tx
-    .insert(products)
-    .values({ productId, name: '', priceCents: 0, stock: 0, deleted: true, version })
-    .onConflictDoUpdate({
-      target: products.productId,
-      set: { deleted: true, version },
-      setWhere: sql`${products.version} < excluded.version`,
-    });
+  const tombstone = { productId, name: '', priceCents: 0, stock: 0, deleted: true, version };
+  await saveIfNewer(tx, products, products.productId, tombstone, { deleted: true, version });
 }
 
 export async function applyCategory(tx: Executor, category: CategoryRevision): Promise<void> {
-  const values = { ...category, deleted: false };
-  await tx
-    .insert(categories)
-    .values(values)
-    .onConflictDoUpdate({
-      target: categories.categoryId,
-      set: values,
-      setWhere: sql`${categories.version} < excluded.version`,
-    });
+  await saveIfNewer(tx, categories, categories.categoryId, { ...category, deleted: false });
 }
 
 export async function tombstoneCategory(tx: Executor, categoryId: number, version: number): Promise<void> {
-  await tx
-    .insert(categories)
-    .values({ categoryId, name: '', deleted: true, version })
-    .onConflictDoUpdate({
-      target: categories.categoryId,
-      set: { deleted: true, version },
-      setWhere: sql`${categories.version} < excluded.version`,
-    });
+  const tombstone = { categoryId, name: '', deleted: true, version };
+  await saveIfNewer(tx, categories, categories.categoryId, tombstone, { deleted: true, version });
 }

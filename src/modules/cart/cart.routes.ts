@@ -1,33 +1,34 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema, refuseBody } from '../../platform/http/errors.js';
+import { problemResponses, refuseBody } from '../../platform/http/errors.js';
 import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
 import { AddItemBody, Cart, ChangeQuantityBody, CheckoutAnswer, ProductParams } from './cart.schemas.js';
 import type { CartService } from './cart.service.js';
 
 const common = { tags: ['cart'], security: [{ bearer: [] }] };
-const problems = { 400: ProblemSchema, 401: ProblemSchema };
 
-export function registerCartRoutes(root: FastifyInstance, service: CartService): void {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const onRequest = app.authenticate;
+export async function cartRoutes(scope: FastifyInstance, { service }: { service: CartService }) {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
     '/',
-    { onRequest, schema: { ...common, summary: 'Your cart', response: { 200: Cart, 401: ProblemSchema } } },
+    {
+      onRequest: app.authenticate,
+      schema: { ...common, summary: 'Your cart', response: { 200: Cart, ...problemResponses(401) } },
+    },
     async (request) => service.view(request.principal.id),
   );
 
   app.post(
     '/items',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Add a product, or more of it, to your cart',
         body: AddItemBody,
-        response: { 201: Cart, ...problems, 404: ProblemSchema, 409: ProblemSchema },
+        response: { 201: Cart, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) =>
@@ -37,13 +38,13 @@ export function registerCartRoutes(root: FastifyInstance, service: CartService):
   app.patch(
     '/items/:product_id',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Set the quantity of a line',
         params: ProductParams,
         body: ChangeQuantityBody,
-        response: { 200: Cart, ...problems, 404: ProblemSchema, 409: ProblemSchema },
+        response: { 200: Cart, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) =>
@@ -53,12 +54,12 @@ export function registerCartRoutes(root: FastifyInstance, service: CartService):
   app.delete(
     '/items/:product_id',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Remove a line',
         params: ProductParams,
-        response: { 200: Cart, ...problems, 404: ProblemSchema },
+        response: { 200: Cart, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => service.removeItem(request.principal.id, request.params.product_id),
@@ -67,8 +68,12 @@ export function registerCartRoutes(root: FastifyInstance, service: CartService):
   app.delete(
     '/',
     {
-      onRequest,
-      schema: { ...common, summary: 'Empty your cart', response: { 204: Type.Null(), 401: ProblemSchema } },
+      onRequest: app.authenticate,
+      schema: {
+        ...common,
+        summary: 'Empty your cart',
+        response: { 204: Type.Null(), ...problemResponses(401) },
+      },
     },
     async (request, reply) => {
       await service.clear(request.principal.id);
@@ -79,14 +84,14 @@ export function registerCartRoutes(root: FastifyInstance, service: CartService):
   app.post(
     '/checkout',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Turn your cart into an order',
         description:
           'Empties the cart and answers at once; the order appears under /api/orders/{order_id} when the orders module has taken it.',
         headers: IdempotencyHeaders,
-        response: { 202: CheckoutAnswer, ...problems, 409: ProblemSchema },
+        response: { 202: CheckoutAnswer, ...problemResponses(400, 401, 409) },
       },
     },
     async (request, reply) => {

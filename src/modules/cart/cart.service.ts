@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
-import { formatCents } from '../../platform/money.js';
 import {
   EmptyCartError,
   InsufficientStockError,
@@ -13,7 +12,8 @@ import {
   TooManyLinesError,
   UnavailableItemsError,
 } from './cart.errors.js';
-import type { CartLine } from './cart.repository.js';
+import { cartCheckedOut } from './cart.events.js';
+import { isAvailable, toCart } from './cart.mapping.js';
 import * as repository from './cart.repository.js';
 import {
   type AddItemBody,
@@ -22,27 +22,6 @@ import {
   MAX_LINE_QUANTITY,
   MAX_LINES,
 } from './cart.schemas.js';
-import { CART_CHECKED_OUT, CART_EXCHANGE, type CartCheckedOut } from './contract.js';
-
-const isAvailable = (line: CartLine) => !line.deleted && line.quantity <= line.stock;
-
-function toCart(lines: CartLine[], updatedAt: Date): Cart {
-  const items = lines.map((line) => ({
-    product_id: line.productId,
-    name: line.name,
-    category_name: line.categoryName,
-    unit_price: formatCents(line.priceCents),
-    quantity: line.quantity,
-    subtotal: formatCents(line.priceCents * line.quantity),
-    available: isAvailable(line),
-  }));
-  return {
-    items,
-    total: formatCents(lines.reduce((sum, line) => sum + line.priceCents * line.quantity, 0)),
-    item_count: lines.reduce((sum, line) => sum + line.quantity, 0),
-    updated_at: updatedAt.toISOString(),
-  };
-}
 
 async function readCart(tx: Executor, userId: number): Promise<Cart> {
   const lines = await repository.findLines(tx, userId);
@@ -108,7 +87,7 @@ export class CartService {
   }
 
   /** Empties the cart and hands its lines to the orders module through `cart.checked_out`, in one transaction. */
-  checkout(userId: number, idempotencyKey: string | undefined): Promise<StoredAnswer<CheckoutAnswer>> {
+  checkout(userId: number, idempotencyKey: string | undefined): Promise<StoredAnswer<CheckoutAnswer, 202>> {
     return this.database.transaction((tx) =>
       idempotent(tx, { scope: 'cart.checkout', userId, key: idempotencyKey, body: {} }, async () => {
         await repository.lockCart(tx, userId);
@@ -116,20 +95,10 @@ export class CartService {
         if (lines.length === 0) throw new EmptyCartError();
         const unavailable = lines.filter((line) => !isAvailable(line)).map((line) => line.productId);
         if (unavailable.length > 0) throw new UnavailableItemsError(unavailable);
-        const payload: CartCheckedOut = {
-          order_id: randomUUID(),
-          user_id: userId,
-          items: lines.map((line) => ({
-            product_id: line.productId,
-            quantity: line.quantity,
-            unit_price: formatCents(line.priceCents),
-          })),
-        };
-        await recordEvents(tx, [
-          { exchange: CART_EXCHANGE, routingKey: CART_CHECKED_OUT, version: 1, payload },
-        ]);
+        const orderId = randomUUID();
+        await recordEvents(tx, [cartCheckedOut(orderId, userId, lines)]);
         await repository.deleteLines(tx, userId);
-        return { status: 202, body: { order_id: payload.order_id, status: 'pending' as const } };
+        return { status: 202 as const, body: { order_id: orderId, status: 'pending' as const } };
       }),
     );
   }

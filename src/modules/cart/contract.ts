@@ -1,8 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ModuleContract } from '../../platform/module.js';
+import type { ModuleContract } from '../../platform/events/envelope.js';
 
-export const CART_EXCHANGE = 'cart_events';
-export const CART_CHECKED_OUT = 'cart.checked_out';
+export const CART_EVENTS = 'cart_events';
+
+export const CartEvent = {
+  checkedOut: 'cart.checked_out',
+} as const;
 
 export const CartCheckedOutPayload = Type.Object({
   order_id: Type.String({ format: 'uuid', description: 'made by the cart; the order takes it as its id' }),
@@ -19,10 +22,10 @@ export const CartCheckedOutPayload = Type.Object({
 export type CartCheckedOut = Static<typeof CartCheckedOutPayload>;
 
 export const cartContract = {
-  exchange: CART_EXCHANGE,
+  exchange: CART_EVENTS,
   events: [
     {
-      routingKey: CART_CHECKED_OUT,
+      routingKey: CartEvent.checkedOut,
       payload: CartCheckedOutPayload,
       description: 'A cart was checked out and emptied; the orders module creates the order. Version 1.',
     },

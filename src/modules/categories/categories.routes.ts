@@ -18,7 +18,7 @@ import type { CategoriesService } from './categories.service.js';
 const tags = ['categories'];
 const admin = { tags, security: [{ bearer: [] }] };
 
-export function categoriesRoutes(scope: FastifyInstance, service: CategoriesService): void {
+export async function categoriesRoutes(scope: FastifyInstance, { service }: { service: CategoriesService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(

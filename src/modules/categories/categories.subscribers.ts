@@ -1,48 +1,41 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { Executor } from '../../platform/db/database.js';
-import type { EventEnvelope } from '../../platform/events/envelope.js';
-import type { Delivery } from '../../platform/events/event-bus.js';
+import { on } from '../../platform/events/contracts.js';
+import { ProductEvent, productsContract } from '../products/contract.js';
 import type { ProductRef } from './categories.repository.js';
 import * as repository from './categories.repository.js';
 
-/** What this module reads of the products module's events (docs/events.md); the rest is ignored. */
-const ProductRevision = Type.Object({
-  product_id: Type.Integer(),
-  category_id: Type.Union([Type.Integer(), Type.Null()]),
-  version: Type.Integer(),
-});
-const ProductDeleted = Type.Object({ product_id: Type.Integer(), version: Type.Integer() });
-
-/** A malformed event throws: the bus retries, then dead-letters it, rather than corrupting the counts. */
-function read<T extends TSchema>(schema: T, message: EventEnvelope, routingKey: string): Static<T> {
-  if (Value.Check(schema, message)) return message;
-  const first = Value.Errors(schema, message).First();
-  const eventId = (message as EventEnvelope).event_id;
-  throw new Error(`malformed ${routingKey} event ${eventId}: ${first?.path} ${first?.message}`);
-}
-
-/** Keeps `product_count` from product events: an older or repeated revision changes nothing. */
-export async function onProductEvent(message: EventEnvelope, tx: Executor, delivery: Delivery) {
-  const { routingKey } = delivery;
-  if (routingKey === 'product.created' || routingKey === 'product.updated') {
-    const event = read(ProductRevision, message, routingKey);
-    await applyProductRef(tx, {
-      productId: event.product_id,
-      categoryId: event.category_id,
-      deleted: false,
-      version: event.version,
-    });
-  } else if (routingKey === 'product.deleted') {
-    const event = read(ProductDeleted, message, routingKey);
-    await applyProductRef(tx, {
-      productId: event.product_id,
-      categoryId: null,
-      deleted: true,
-      version: event.version,
-    });
-  }
-}
+/**
+ * Keeps `product_count` from product events: an older or repeated revision changes nothing. Counts
+ * move under the product reference's version, in a transaction of the handler's own.
+ */
+export const categoriesSubscriptions = [
+  ...[ProductEvent.created, ProductEvent.updated].map((routingKey) =>
+    on(
+      productsContract,
+      routingKey,
+      (event, tx) =>
+        applyProductRef(tx, {
+          productId: event.product_id,
+          categoryId: event.category_id,
+          deleted: false,
+          version: event.version,
+        }),
+      { versionGuarded: true },
+    ),
+  ),
+  on(
+    productsContract,
+    ProductEvent.deleted,
+    (event, tx) =>
+      applyProductRef(tx, {
+        productId: event.product_id,
+        categoryId: null,
+        deleted: true,
+        version: event.version,
+      }),
+    { versionGuarded: true },
+  ),
+];
 
 /**
  * A revision that leaves the product in its category (a price or stock change, most of them) only

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ModuleContract } from '../../platform/module.js';
+import type { ModuleContract } from '../../platform/events/envelope.js';
 
 export const CATEGORY_EVENTS = 'category_events';
 
@@ -21,7 +21,7 @@ export type CategoryRevisionPayload = Static<typeof CategoryRevisionPayload>;
 export const CategoryDeletedPayload = Type.Object({ category_id: Type.Integer() });
 export type CategoryDeletedPayload = Static<typeof CategoryDeletedPayload>;
 
-export const categoriesContract: ModuleContract = {
+export const categoriesContract = {
   exchange: CATEGORY_EVENTS,
   events: [
     {
@@ -40,4 +40,4 @@ export const categoriesContract: ModuleContract = {
       description: 'A category was deleted; `version` is its last revision + 1.',
     },
   ],
-};
+} as const satisfies ModuleContract;

@@ -1,10 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ModuleContract } from '../../platform/module.js';
+import type { ModuleContract } from '../../platform/events/envelope.js';
 
-export const ORDER_EXCHANGE = 'order_events';
-export const ORDER_CREATED = 'order.created';
-export const ORDER_UPDATED = 'order.updated';
-export const ORDER_CANCELLED = 'order.cancelled';
+export const ORDER_EVENTS = 'order_events';
+
+export const OrderEvent = {
+  created: 'order.created',
+  updated: 'order.updated',
+  cancelled: 'order.cancelled',
+} as const;
 
 const Money = Type.String({ pattern: '^\\d+\\.\\d{2}$' });
 
@@ -12,27 +15,33 @@ const Money = Type.String({ pattern: '^\\d+\\.\\d{2}$' });
 export const OrderEventPayload = Type.Object({
   order_id: Type.String({ format: 'uuid' }),
   user_id: Type.Integer(),
-  items: Type.Array(Type.Object({ product_id: Type.Integer(), quantity: Type.Integer(), price: Money })),
+  items: Type.Array(
+    Type.Object({
+      product_id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+      quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+      price: Money,
+    }),
+  ),
   status: Type.String(),
   total: Money,
 });
 export type OrderEventPayload = Static<typeof OrderEventPayload>;
 
 export const ordersContract = {
-  exchange: ORDER_EXCHANGE,
+  exchange: ORDER_EVENTS,
   events: [
     {
-      routingKey: ORDER_CREATED,
+      routingKey: OrderEvent.created,
       payload: OrderEventPayload,
       description: 'An order was placed, in `pending`; products reserves its stock (all lines or none).',
     },
     {
-      routingKey: ORDER_UPDATED,
+      routingKey: OrderEvent.updated,
       payload: OrderEventPayload,
       description: 'An order changed status (confirmed, rejected, paid, shipped, delivered).',
     },
     {
-      routingKey: ORDER_CANCELLED,
+      routingKey: OrderEvent.cancelled,
       payload: OrderEventPayload,
       description: 'An order was cancelled; products gives back what it reserved.',
     },

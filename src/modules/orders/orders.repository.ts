@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
+import { saveIfNewer } from '../../platform/db/read-model.js';
 import type { OrderStatus } from './orders.state-machine.js';
 import { orderItems, orders, products, type StatusChange } from './orders.tables.js';
 
@@ -168,24 +169,10 @@ export async function transition(
 }
 
 export async function applyProduct(tx: Executor, product: ProductRevision): Promise<void> {
-  const values = { ...product, deleted: false };
-  await tx
-    .insert(products)
-    .values(values)
-    .onConflictDoUpdate({
-      target: products.productId,
-      set: values,
-      setWhere: sql`${products.version} < excluded.version`,
-    });
+  await saveIfNewer(tx, products, products.productId, { ...product, deleted: false });
 }
 
 export async function tombstoneProduct(tx: Executor, productId: number, version: number): Promise<void> {
-  await tx
-    .insert(products)
-    .values({ productId, name: '', priceCents: 0, deleted: true, version })
-    .onConflictDoUpdate({
-      target: products.productId,
-      set: { deleted: true, version },
-      setWhere: sql`${products.version} < excluded.version`,
-    });
+  const tombstone = { productId, name: '', priceCents: 0, deleted: true, version };
+  await saveIfNewer(tx, products, products.productId, tombstone, { deleted: true, version });
 }

@@ -1,22 +1,20 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema, refuseBody } from '../../platform/http/errors.js';
+import { problemResponses, refuseBody } from '../../platform/http/errors.js';
 import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
 import { ListQuery, Order, OrderPage, OrderParams, PlaceOrderBody, StatusBody } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 
 const common = { tags: ['orders'], security: [{ bearer: [] }] };
-const problems = { 400: ProblemSchema, 401: ProblemSchema };
 
-export function registerOrdersRoutes(root: FastifyInstance, service: OrdersService): void {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const onRequest = app.authenticate;
+export async function ordersRoutes(scope: FastifyInstance, { service }: { service: OrdersService }) {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
     '/',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Place an order',
@@ -24,7 +22,7 @@ export function registerOrdersRoutes(root: FastifyInstance, service: OrdersServi
           'Answers 201 with the order in `pending`; it becomes `confirmed` or `rejected` once products has tried to reserve its stock. A retry with the same Idempotency-Key answers the first response again.',
         headers: IdempotencyHeaders,
         body: PlaceOrderBody,
-        response: { 201: Order, ...problems, 409: ProblemSchema },
+        response: { 201: Order, ...problemResponses(400, 401, 409) },
       },
     },
     async (request, reply) => {
@@ -36,12 +34,12 @@ export function registerOrdersRoutes(root: FastifyInstance, service: OrdersServi
   app.get(
     '/',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Your orders, newest first (staff: everyone’s)',
         querystring: ListQuery,
-        response: { 200: OrderPage, ...problems },
+        response: { 200: OrderPage, ...problemResponses(400, 401) },
       },
     },
     async (request) => {
@@ -54,12 +52,12 @@ export function registerOrdersRoutes(root: FastifyInstance, service: OrdersServi
   app.get(
     '/:id',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'One of your orders (staff: any)',
         params: OrderParams,
-        response: { 200: Order, 401: ProblemSchema, 404: ProblemSchema },
+        response: { 200: Order, ...problemResponses(401, 404) },
       },
     },
     async (request) => service.get(request.principal, request.params.id),
@@ -68,12 +66,12 @@ export function registerOrdersRoutes(root: FastifyInstance, service: OrdersServi
   app.post(
     '/:id/cancel',
     {
-      onRequest,
+      onRequest: app.authenticate,
       schema: {
         ...common,
         summary: 'Cancel an order that is pending, confirmed or paid',
         params: OrderParams,
-        response: { 200: Order, ...problems, 404: ProblemSchema, 409: ProblemSchema },
+        response: { 200: Order, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request) => {
@@ -93,7 +91,7 @@ export function registerOrdersRoutes(root: FastifyInstance, service: OrdersServi
           'confirmed → paid → shipped → delivered, and pending|confirmed|paid → cancelled. `confirmed` and `rejected` are set only by the stock reservation (409 here).',
         params: OrderParams,
         body: StatusBody,
-        response: { 200: Order, ...problems, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+        response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => service.setStatus(request.principal, request.params.id, request.body.status),

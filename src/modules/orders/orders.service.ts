@@ -4,56 +4,23 @@ import { recordEvents } from '../../platform/events/outbox.js';
 import type { Principal } from '../../platform/http/auth.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
 import type { PageWindow } from '../../platform/http/paging.js';
-import { centsOf, formatCents } from '../../platform/money.js';
+import { centsOf } from '../../platform/money.js';
 import type { CartCheckedOut } from '../cart/contract.js';
-import { ORDER_CANCELLED, ORDER_CREATED, ORDER_EXCHANGE, ORDER_UPDATED } from './contract.js';
+import { OrderEvent } from './contract.js';
 import {
   DuplicateProductError,
   InvalidTransitionError,
   OrderNotFoundError,
   UnknownProductsError,
 } from './orders.errors.js';
+import { orderEvent } from './orders.events.js';
+import { toOrder } from './orders.mapping.js';
 import type { NewOrder, OrderLine, OrderRecord } from './orders.repository.js';
 import * as repository from './orders.repository.js';
 import type { Order, PlaceOrderBody } from './orders.schemas.js';
 import { DECIDED_BY_RESERVATION, type OrderStatus, sourcesOf } from './orders.state-machine.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function toOrder(order: OrderRecord): Order {
-  return {
-    id: order.id,
-    user_id: order.userId,
-    status: order.status,
-    reason: order.reason,
-    items: order.items.map((line) => ({
-      product_id: line.productId,
-      product_name: line.productName,
-      unit_price: formatCents(line.unitPriceCents),
-      quantity: line.quantity,
-      subtotal: formatCents(line.unitPriceCents * line.quantity),
-    })),
-    total: formatCents(order.totalCents),
-    status_history: order.statusHistory,
-    created_at: order.createdAt.toISOString(),
-    updated_at: order.updatedAt.toISOString(),
-  };
-}
-
-function eventOf(order: OrderRecord, routingKey: string) {
-  const payload = {
-    order_id: order.id,
-    user_id: order.userId,
-    items: order.items.map((line) => ({
-      product_id: line.productId,
-      quantity: line.quantity,
-      price: formatCents(line.unitPriceCents),
-    })),
-    status: order.status,
-    total: formatCents(order.totalCents),
-  };
-  return { exchange: ORDER_EXCHANGE, routingKey, version: order.version, payload };
-}
 
 /** Writes a `pending` order and its `order.created` together; nothing when the id is already taken. */
 async function createOrder(
@@ -62,7 +29,7 @@ async function createOrder(
 ): Promise<OrderRecord | undefined> {
   const totalCents = order.items.reduce((sum, line) => sum + line.unitPriceCents * line.quantity, 0);
   const created = await repository.insertOrder(tx, { ...order, totalCents, createdAt: new Date() });
-  if (created) await recordEvents(tx, [eventOf(created, ORDER_CREATED)]);
+  if (created) await recordEvents(tx, [orderEvent(created, OrderEvent.created)]);
   return created;
 }
 
@@ -89,16 +56,57 @@ async function priceLines(tx: Executor, items: PlaceOrderBody['items']): Promise
   });
 }
 
+/** `cart.checked_out`: the order the cart promised, at the prices the customer saw; idempotent on its id. */
+export async function takeCheckout(tx: Executor, checkout: CartCheckedOut): Promise<void> {
+  const known = await repository.findProducts(
+    tx,
+    checkout.items.map((item) => item.product_id),
+  );
+  const items = checkout.items.map((item) => {
+    const product = known.get(item.product_id);
+    // Not known yet: this module's copy of the catalog lags the cart's. Throwing lets the bus retry.
+    if (!product)
+      throw new Error(`product ${item.product_id} of order ${checkout.order_id} is not known yet`);
+    return {
+      productId: item.product_id,
+      productName: product.name,
+      unitPriceCents: centsOf(item.unit_price),
+      quantity: item.quantity,
+    };
+  });
+  await createOrder(tx, { id: checkout.order_id, userId: checkout.user_id, items });
+}
+
+/** `stock.reserved` / `stock.rejected` decide a pending order; for any other status they are stale. */
+export async function takeReservation(
+  tx: Executor,
+  orderId: string,
+  outcome: 'confirmed' | 'rejected',
+  reason?: string,
+): Promise<void> {
+  const changed = await repository.transition(tx, orderId, {
+    to: outcome,
+    from: ['pending'],
+    at: new Date(),
+    ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
+  });
+  if (changed) await recordEvents(tx, [orderEvent(changed, OrderEvent.updated)]);
+}
+
 /** Use cases of orders. Every status change is a conditional update, so two racing changes cannot both win. */
 export class OrdersService {
   constructor(private readonly database: Database) {}
 
-  place(principal: Principal, body: PlaceOrderBody, key: string | undefined): Promise<StoredAnswer<Order>> {
+  place(
+    principal: Principal,
+    body: PlaceOrderBody,
+    key: string | undefined,
+  ): Promise<StoredAnswer<Order, 201>> {
     return this.database.transaction((tx) =>
       idempotent(tx, { scope: 'orders.create', userId: principal.id, key, body }, async () => {
         const items = await priceLines(tx, body.items);
         const order = await createOrder(tx, { id: randomUUID(), userId: principal.id, items });
-        return { status: 201, body: toOrder(order!) };
+        return { status: 201 as const, body: toOrder(order!) };
       }),
     );
   }
@@ -138,38 +146,6 @@ export class OrdersService {
     });
   }
 
-  /** `cart.checked_out`: the order the cart promised, at the prices the customer saw; idempotent on its id. */
-  async takeCheckout(tx: Executor, checkout: CartCheckedOut): Promise<void> {
-    const known = await repository.findProducts(
-      tx,
-      checkout.items.map((item) => item.product_id),
-    );
-    const items = checkout.items.map((item) => {
-      const product = known.get(item.product_id);
-      // Not known yet: this module's copy of the catalog lags the cart's. Throwing lets the bus retry.
-      if (!product)
-        throw new Error(`product ${item.product_id} of order ${checkout.order_id} is not known yet`);
-      return {
-        productId: item.product_id,
-        productName: product.name,
-        unitPriceCents: centsOf(item.unit_price),
-        quantity: item.quantity,
-      };
-    });
-    await createOrder(tx, { id: checkout.order_id, userId: checkout.user_id, items });
-  }
-
-  /** `stock.reserved` / `stock.rejected` decide a pending order; for any other status they are stale. */
-  async takeReservation(tx: Executor, orderId: string, outcome: 'confirmed' | 'rejected', reason?: string) {
-    const changed = await repository.transition(tx, orderId, {
-      to: outcome,
-      from: ['pending'],
-      at: new Date(),
-      ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
-    });
-    if (changed) await recordEvents(tx, [eventOf(changed, ORDER_UPDATED)]);
-  }
-
   private async visibleOrder(tx: Executor, principal: Principal, id: string): Promise<OrderRecord> {
     const order = UUID.test(id) ? await repository.findOrder(tx, id) : undefined;
     if (!order || (!principal.isStaff && order.userId !== principal.id)) throw new OrderNotFoundError(id);
@@ -182,7 +158,9 @@ export class OrdersService {
       const current = await repository.findOrder(tx, id);
       throw new InvalidTransitionError(current!.status, to);
     }
-    await recordEvents(tx, [eventOf(changed, to === 'cancelled' ? ORDER_CANCELLED : ORDER_UPDATED)]);
+    await recordEvents(tx, [
+      orderEvent(changed, to === 'cancelled' ? OrderEvent.cancelled : OrderEvent.updated),
+    ]);
     return changed;
   }
 }

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/database.js';
+import { saveIfNewer } from '../../platform/db/read-model.js';
 import { categoryRefs } from './products.tables.js';
 
 export interface CategoryRevision {
@@ -11,26 +12,13 @@ export interface CategoryRevision {
 
 /** Stores the revision unless a newer one (or a newer tombstone) is already known. */
 export async function applyCategory(tx: Executor, revision: CategoryRevision): Promise<void> {
-  await tx
-    .insert(categoryRefs)
-    .values({ ...revision, deleted: false })
-    .onConflictDoUpdate({
-      target: categoryRefs.id,
-      set: { name: revision.name, parentId: revision.parentId, deleted: false, version: revision.version },
-      setWhere: sql`${categoryRefs.version} < ${revision.version}`,
-    });
+  await saveIfNewer(tx, categoryRefs, categoryRefs.id, { ...revision, deleted: false });
 }
 
 /** A tombstone keeps the last known name, so products still in it show where they were. */
 export async function tombstoneCategory(tx: Executor, id: number, version: number): Promise<void> {
-  await tx
-    .insert(categoryRefs)
-    .values({ id, name: '', parentId: null, deleted: true, version })
-    .onConflictDoUpdate({
-      target: categoryRefs.id,
-      set: { deleted: true, version },
-      setWhere: sql`${categoryRefs.version} < ${version}`,
-    });
+  const tombstone = { id, name: '', parentId: null, deleted: true, version };
+  await saveIfNewer(tx, categoryRefs, categoryRefs.id, tombstone, { deleted: true, version });
 }
 
 export async function isLiveCategory(executor: Executor, id: number): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ModuleContract } from '../../platform/module.js';
+import type { ModuleContract } from '../../platform/events/envelope.js';
 
 export const PRODUCT_EVENTS = 'product_events';
 
@@ -40,7 +40,7 @@ export const StockRejectedPayload = Type.Object({
 });
 export type StockRejectedPayload = Static<typeof StockRejectedPayload>;
 
-export const productsContract: ModuleContract = {
+export const productsContract = {
   exchange: PRODUCT_EVENTS,
   events: [
     {
@@ -74,4 +74,4 @@ export const productsContract: ModuleContract = {
       description: 'A reserved order was cancelled and its stock given back; `version` is 2.',
     },
   ],
-};
+} as const satisfies ModuleContract;

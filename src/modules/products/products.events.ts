@@ -1,13 +1,7 @@
+import { eventOf } from '../../platform/events/contracts.js';
 import type { OutboxEvent } from '../../platform/events/outbox.js';
 import { formatCents } from '../../platform/money.js';
-import {
-  PRODUCT_EVENTS,
-  type ProductDeletedPayload,
-  ProductEvent,
-  type ProductRevisionPayload,
-  type StockPayload,
-  type StockRejectedPayload,
-} from './contract.js';
+import { ProductEvent, productsContract } from './contract.js';
 import type { ProductRow } from './products.repository.js';
 import type { ReservedLine } from './reservations.repository.js';
 
@@ -15,7 +9,7 @@ export function productRevised(
   routingKey: typeof ProductEvent.created | typeof ProductEvent.updated,
   product: ProductRow,
 ): OutboxEvent {
-  const payload: ProductRevisionPayload = {
+  return eventOf(productsContract, routingKey, product.version, {
     product_id: product.id,
     name: product.name,
     description: product.description,
@@ -23,27 +17,22 @@ export function productRevised(
     category_id: product.categoryId,
     animal_type: product.animalType,
     stock: product.stock,
-  };
-  return { exchange: PRODUCT_EVENTS, routingKey, version: product.version, payload };
+  });
 }
 
 export function productDeleted(id: number, version: number): OutboxEvent {
-  const payload: ProductDeletedPayload = { product_id: id };
-  return { exchange: PRODUCT_EVENTS, routingKey: ProductEvent.deleted, version, payload };
+  return eventOf(productsContract, ProductEvent.deleted, version, { product_id: id });
 }
 
 /** A reservation's revision: 1 when decided (reserved or rejected), 2 when released (docs/events.md). */
 export function stockReserved(orderId: string, items: ReservedLine[]): OutboxEvent {
-  const payload: StockPayload = { order_id: orderId, items };
-  return { exchange: PRODUCT_EVENTS, routingKey: ProductEvent.stockReserved, version: 1, payload };
+  return eventOf(productsContract, ProductEvent.stockReserved, 1, { order_id: orderId, items });
 }
 
 export function stockRejected(orderId: string, items: ReservedLine[], reason: string): OutboxEvent {
-  const payload: StockRejectedPayload = { order_id: orderId, items, reason };
-  return { exchange: PRODUCT_EVENTS, routingKey: ProductEvent.stockRejected, version: 1, payload };
+  return eventOf(productsContract, ProductEvent.stockRejected, 1, { order_id: orderId, items, reason });
 }
 
 export function stockReleased(orderId: string, items: ReservedLine[]): OutboxEvent {
-  const payload: StockPayload = { order_id: orderId, items };
-  return { exchange: PRODUCT_EVENTS, routingKey: ProductEvent.stockReleased, version: 2, payload };
+  return eventOf(productsContract, ProductEvent.stockReleased, 2, { order_id: orderId, items });
 }

@@ -18,7 +18,7 @@ import type { ProductsService } from './products.service.js';
 const tags = ['products'];
 const admin = { tags, security: [{ bearer: [] }] };
 
-export function productsRoutes(scope: FastifyInstance, service: ProductsService): void {
+export async function productsRoutes(scope: FastifyInstance, { service }: { service: ProductsService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(

@@ -4,6 +4,8 @@ import type { PageWindow } from '../../platform/http/paging.js';
 import * as categories from './category-refs.repository.js';
 import { ProductEvent } from './contract.js';
 import type { Ordering } from './ordering.js';
+import type { ProductFilters } from './product-search.repository.js';
+import * as search from './product-search.repository.js';
 import {
   InsufficientStockError,
   ProductNotFoundError,
@@ -11,7 +13,7 @@ import {
   UnknownCategoryError,
 } from './products.errors.js';
 import { productDeleted, productRevised } from './products.events.js';
-import type { NewProduct, Product, ProductFilters, ProductRow } from './products.repository.js';
+import type { NewProduct, Product, ProductRow } from './products.repository.js';
 import * as repository from './products.repository.js';
 
 export type ProductInput = Omit<NewProduct, 'stock' | 'specifications'> &
@@ -34,8 +36,8 @@ export class ProductsService {
     if (categoryIds?.length === 0) return { count: 0, rows: [] };
     const matching = { ...filters, categoryIds };
     const [count, rows] = await Promise.all([
-      repository.countProducts(this.database.db, matching),
-      repository.listProducts(this.database.db, matching, ordering, window),
+      search.countProducts(this.database.db, matching),
+      search.listProducts(this.database.db, matching, ordering, window),
     ]);
     return { count, rows };
   }

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ModuleContract } from '../../platform/module.js';
+import type { ModuleContract } from '../../platform/events/envelope.js';
 
 export const REVIEW_EVENTS = 'review_events';
 
@@ -17,7 +17,7 @@ export const ReviewEventPayload = Type.Object({
 });
 export type ReviewEventPayload = Static<typeof ReviewEventPayload>;
 
-export const reviewsContract: ModuleContract = {
+export const reviewsContract = {
   exchange: REVIEW_EVENTS,
   events: [
     {
@@ -36,4 +36,4 @@ export const reviewsContract: ModuleContract = {
       description: 'A review was deleted; `rating` is the rating it had, `version` its last revision + 1.',
     },
   ],
-};
+} as const satisfies ModuleContract;

@@ -1,16 +1,15 @@
-import type { ModuleDefinition } from '../../platform/module.js';
+import { defineModule } from '../../platform/module.js';
 import { reviewsContract } from './contract.js';
-import { reviewRoutes } from './reviews.routes.js';
+import { reviewsRoutes } from './reviews.routes.js';
 import { createReviewsService } from './reviews.service.js';
-import { CONSUMES, registerSubscribers } from './reviews.subscribers.js';
+import { reviewsSubscriptions } from './reviews.subscribers.js';
 
 /** Reviews and ratings of products, with verified purchases known from order events. */
-export const reviewsModule: ModuleDefinition = {
+export const reviewsModule = defineModule({
   name: 'reviews',
   publishes: reviewsContract,
-  consumes: CONSUMES,
-  async register(app, context) {
-    registerSubscribers(context);
-    await app.register(reviewRoutes, { service: createReviewsService(context.database) });
+  subscriptions: reviewsSubscriptions,
+  async register(app, { database }) {
+    await app.register(reviewsRoutes, { service: createReviewsService(database) });
   },
-};
+});

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
+import { saveIfNewer } from '../../platform/db/read-model.js';
 import type { ReviewOrdering } from './reviews.schemas.js';
 import { orderLines, orders, products, reviews, users } from './reviews.tables.js';
 
@@ -185,28 +186,14 @@ export async function saveProduct(
   executor: Executor,
   product: { productId: number; deleted: boolean; version: number },
 ): Promise<void> {
-  await executor
-    .insert(products)
-    .values(product)
-    .onConflictDoUpdate({
-      target: products.productId,
-      set: { deleted: product.deleted, version: product.version },
-      setWhere: sql`${products.version} < ${product.version}`,
-    });
+  await saveIfNewer(executor, products, products.productId, product);
 }
 
 export async function saveUser(
   executor: Executor,
   user: { userId: number; username: string; version: number },
 ): Promise<void> {
-  await executor
-    .insert(users)
-    .values(user)
-    .onConflictDoUpdate({
-      target: users.userId,
-      set: { username: user.username, version: user.version },
-      setWhere: sql`${users.version} < ${user.version}`,
-    });
+  await saveIfNewer(executor, users, users.userId, user);
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema } from '../../platform/http/errors.js';
+import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
-import type { ReviewView } from './reviews.repository.js';
+import { toReview, toReviewSummary } from './reviews.mapping.js';
 import {
   CreateReviewBody,
   Review,
@@ -19,22 +19,7 @@ import type { ReviewsService } from './reviews.service.js';
 const tags = ['reviews'];
 const security = [{ bearer: [] }];
 
-function toReview(view: ReviewView): Review {
-  return {
-    id: view.id,
-    product_id: view.productId,
-    user_id: view.userId,
-    username: view.username,
-    rating: view.rating,
-    title: view.title,
-    comment: view.comment,
-    verified_purchase: view.verifiedPurchase,
-    created_at: view.createdAt.toISOString(),
-    updated_at: view.updatedAt.toISOString(),
-  };
-}
-
-export async function reviewRoutes(scope: FastifyInstance, { service }: { service: ReviewsService }) {
+export async function reviewsRoutes(scope: FastifyInstance, { service }: { service: ReviewsService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(
@@ -44,7 +29,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
         tags,
         summary: 'List reviews of products that are not deleted',
         querystring: ReviewListQuery,
-        response: { 200: ReviewPage, 400: ProblemSchema },
+        response: { 200: ReviewPage, ...problemResponses(400) },
       },
     },
     async (request) => {
@@ -62,12 +47,11 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
         tags,
         summary: "A product's average rating, review count and rating distribution",
         querystring: SummaryQuery,
-        response: { 200: ReviewSummary, 400: ProblemSchema, 404: ProblemSchema },
+        response: { 200: ReviewSummary, ...problemResponses(400, 404) },
       },
     },
     async (request) => {
-      const summary = await service.summary(request.query.product);
-      return { ...summary, product_id: summary.productId };
+      return toReviewSummary(await service.summary(request.query.product));
     },
   );
 
@@ -78,7 +62,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
         tags,
         summary: 'One review',
         params: ReviewParams,
-        response: { 200: Review, 400: ProblemSchema, 404: ProblemSchema },
+        response: { 200: Review, ...problemResponses(400, 404) },
       },
     },
     async (request) => toReview(await service.get(request.params.id)),
@@ -93,13 +77,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
         security,
         summary: 'Review a product (once per user and product)',
         body: CreateReviewBody,
-        response: {
-          201: Review,
-          400: ProblemSchema,
-          401: ProblemSchema,
-          404: ProblemSchema,
-          409: ProblemSchema,
-        },
+        response: { 201: Review, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -119,13 +97,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
         summary: 'Change your own review',
         params: ReviewParams,
         body: UpdateReviewBody,
-        response: {
-          200: Review,
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
-        },
+        response: { 200: Review, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => toReview(await service.update(request.principal, request.params.id, request.body)),
@@ -140,13 +112,7 @@ export async function reviewRoutes(scope: FastifyInstance, { service }: { servic
         security,
         summary: 'Delete a review (its author or an admin)',
         params: ReviewParams,
-        response: {
-          204: Type.Null({ description: 'Deleted' }),
-          400: ProblemSchema,
-          401: ProblemSchema,
-          403: ProblemSchema,
-          404: ProblemSchema,
-        },
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -1,13 +1,14 @@
 import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import type { Principal } from '../../platform/http/auth.js';
-import { REVIEW_EVENTS, ReviewEvent } from './contract.js';
+import { ReviewEvent } from './contract.js';
 import {
   DuplicateReviewError,
   NotReviewAuthorError,
   ProductNotFoundError,
   ReviewNotFoundError,
 } from './reviews.errors.js';
+import { reviewEvent } from './reviews.events.js';
 import type { ReviewContent, ReviewFilter, ReviewRecord, ReviewView } from './reviews.repository.js';
 import * as repository from './reviews.repository.js';
 import type { ReviewOrdering } from './reviews.schemas.js';
@@ -56,7 +57,7 @@ export function createReviewsService(database: Database) {
           comment: input.comment,
         });
         if (!review) throw new DuplicateReviewError(input.productId);
-        await publish(tx, ReviewEvent.created, review);
+        await recordEvents(tx, [reviewEvent(ReviewEvent.created, review)]);
         return (await repository.findVisibleReview(tx, review.id))!;
       });
     },
@@ -66,7 +67,7 @@ export function createReviewsService(database: Database) {
         const current = await lockVisible(tx, id);
         if (current.userId !== actor.id) throw new NotReviewAuthorError();
         const review = await repository.updateReview(tx, id, content);
-        await publish(tx, ReviewEvent.updated, review);
+        await recordEvents(tx, [reviewEvent(ReviewEvent.updated, review)]);
         return (await repository.findVisibleReview(tx, id))!;
       });
     },
@@ -77,7 +78,9 @@ export function createReviewsService(database: Database) {
         if (current.userId !== actor.id && !actor.isStaff)
           throw new NotReviewAuthorError('Only the author or an admin may delete this review');
         await repository.deleteReview(tx, id);
-        await publish(tx, ReviewEvent.deleted, { ...current, version: current.version + 1 });
+        await recordEvents(tx, [
+          reviewEvent(ReviewEvent.deleted, { ...current, version: current.version + 1 }),
+        ]);
       });
     },
   };
@@ -91,22 +94,6 @@ async function lockVisible(tx: Executor, id: number): Promise<ReviewRecord> {
   if (!review || !(await repository.isProductAvailable(tx, review.productId)))
     throw new ReviewNotFoundError(id);
   return review;
-}
-
-async function publish(tx: Executor, routingKey: string, review: ReviewRecord): Promise<void> {
-  await recordEvents(tx, [
-    {
-      exchange: REVIEW_EVENTS,
-      routingKey,
-      version: review.version,
-      payload: {
-        review_id: review.id,
-        product_id: review.productId,
-        user_id: review.userId,
-        rating: review.rating,
-      },
-    },
-  ]);
 }
 
 /** Average rounded half up to one decimal from integer sums, so 3.75 is 3.8 and never 3.7. */

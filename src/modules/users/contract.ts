@@ -1,9 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { ModuleContract } from '../../platform/module.js';
+import type { ModuleContract } from '../../platform/events/envelope.js';
 
 export const USER_EVENTS = 'user_events';
-export const USER_CREATED = 'user.created';
-export const USER_UPDATED = 'user.updated';
+
+export const UserEvent = {
+  created: 'user.created',
+  updated: 'user.updated',
+} as const;
 
 /** The payload of `user.created` and `user.updated`, beyond the envelope. */
 export const UserEventPayload = Type.Object({
@@ -14,18 +17,18 @@ export const UserEventPayload = Type.Object({
 });
 export type UserEventPayload = Static<typeof UserEventPayload>;
 
-export const usersContract: ModuleContract = {
+export const usersContract = {
   exchange: USER_EVENTS,
   events: [
     {
-      routingKey: USER_CREATED,
+      routingKey: UserEvent.created,
       payload: UserEventPayload,
       description: 'A user registered or was bootstrapped.',
     },
     {
-      routingKey: USER_UPDATED,
+      routingKey: UserEvent.updated,
       payload: UserEventPayload,
       description: 'A user changed their profile, or an admin changed their role or activity.',
     },
   ],
-};
+} as const satisfies ModuleContract;

@@ -1,11 +1,15 @@
-import type { ModuleDefinition } from '../../platform/module.js';
+import { defineModule } from '../../platform/module.js';
 import { usersContract } from './contract.js';
-import { registerUsersModule } from './users.module.js';
+import { startUsers } from './users.module.js';
+import { usersRoutes } from './users.routes.js';
+import { usersSubscriptions } from './users.subscribers.js';
 
 /** Accounts, login with rotating refresh tokens, profiles and the admin's view of users. */
-export const usersModule: ModuleDefinition = {
+export const usersModule = defineModule({
   name: 'users',
   publishes: usersContract,
-  consumes: [],
-  register: registerUsersModule,
-};
+  subscriptions: usersSubscriptions,
+  async register(app, context) {
+    await app.register(usersRoutes, await startUsers(app, context));
+  },
+});

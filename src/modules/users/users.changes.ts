@@ -1,7 +1,8 @@
 import type { Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import { savePrincipal } from '../../platform/http/auth.js';
-import { USER_EVENTS, type UserEventPayload } from './contract.js';
+import type { UserEvent } from './contract.js';
+import { userEvent } from './users.events.js';
 import type { UserRecord } from './users.repository.js';
 
 /**
@@ -11,16 +12,10 @@ import type { UserRecord } from './users.repository.js';
 export async function recordUserChange(
   tx: Executor,
   user: UserRecord,
-  routingKey: 'user.created' | 'user.updated',
+  routingKey: (typeof UserEvent)[keyof typeof UserEvent],
 ): Promise<void> {
   await savePrincipal(tx, { id: user.id, isActive: user.isActive, isStaff: user.isStaff });
-  const payload: UserEventPayload = {
-    user_id: user.id,
-    username: user.username,
-    email: user.email,
-    is_active: user.isActive,
-  };
-  await recordEvents(tx, [{ exchange: USER_EVENTS, routingKey, version: user.version, payload }]);
+  await recordEvents(tx, [userEvent(routingKey, user)]);
 }
 
 export function normalizeEmail(email: string): string {

@@ -3,13 +3,15 @@ import type { ModuleContext } from '../../platform/module.js';
 import { SessionsService } from './sessions.service.js';
 import { AttemptLimiter } from './users.limiter.js';
 import { PasswordHasher } from './users.passwords.js';
-import { registerUsersRoutes } from './users.routes.js';
 import { UsersService } from './users.service.js';
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
-/** Wires the module: its services on the platform, its routes, and the first admin. */
-export async function registerUsersModule(app: FastifyInstance, context: ModuleContext): Promise<void> {
+/** Wires the module's services on the platform, sweeps ended login windows and makes the first admin. */
+export async function startUsers(
+  app: FastifyInstance,
+  context: ModuleContext,
+): Promise<{ users: UsersService; sessions: SessionsService }> {
   const { config, database, logger } = context;
   const hasher = new PasswordHasher({
     memoryCost: config.ARGON2_MEMORY_KIB,
@@ -36,7 +38,6 @@ export async function registerUsersModule(app: FastifyInstance, context: ModuleC
     signAccessToken: (principal) => app.signAccessToken(principal),
   });
   sweepEndedWindows(app, limiter);
-  registerUsersRoutes(app, { users, sessions });
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await users.bootstrapAdmin({
@@ -47,6 +48,7 @@ export async function registerUsersModule(app: FastifyInstance, context: ModuleC
   } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
     logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
   }
+  return { users, sessions };
 }
 
 /** Every replica deletes the ended login-attempt windows now and then (the table holds only live ones). */

@@ -1,10 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ProblemSchema } from '../../platform/http/errors.js';
+import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
 import type { SessionsService } from './sessions.service.js';
 import { TooManyAttemptsError } from './users.errors.js';
+import { toUser } from './users.mapping.js';
 import {
   AccessBody,
   LoginAnswer,
@@ -14,7 +15,6 @@ import {
   RefreshBody,
   RegisterBody,
   TokenPair,
-  toUser,
   User,
   UserIdParams,
   UserPage,
@@ -28,17 +28,11 @@ const NoContent = Type.Null({ description: 'No content' });
 /** Anyone may call these, and they answer tokens or a user: never cached (platform/http/caching.ts). */
 const personal = { personal: true };
 
-/** The problem answers a route may give, by status. */
-function problems(...statuses: number[]): Record<number, typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
-}
-
-export function registerUsersRoutes(
+export async function usersRoutes(
   scope: FastifyInstance,
-  services: { users: UsersService; sessions: SessionsService },
-): void {
+  { users, sessions }: { users: UsersService; sessions: SessionsService },
+) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
-  const { users, sessions } = services;
 
   app.addHook('onError', async (_request, reply, error) => {
     if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
@@ -48,7 +42,7 @@ export function registerUsersRoutes(
     '/register',
     {
       config: personal,
-      schema: { tags, body: RegisterBody, response: { 201: User, ...problems(400, 409) } },
+      schema: { tags, body: RegisterBody, response: { 201: User, ...problemResponses(400, 409) } },
     },
     async (request, reply) => reply.status(201).send(toUser(await users.register(request.body))),
   );
@@ -57,7 +51,7 @@ export function registerUsersRoutes(
     '/login',
     {
       config: personal,
-      schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problems(400, 401, 429) } },
+      schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problemResponses(400, 401, 429) } },
     },
     async (request) => {
       const { user, ...tokens } = await sessions.login(request.body, request.ip);
@@ -69,7 +63,7 @@ export function registerUsersRoutes(
     '/token/refresh',
     {
       config: personal,
-      schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problems(400, 401) } },
+      schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problemResponses(400, 401) } },
     },
     async (request) => sessions.refresh(request.body.refresh),
   );
@@ -78,7 +72,12 @@ export function registerUsersRoutes(
     '/logout',
     {
       onRequest: app.authenticate,
-      schema: { tags, security, body: RefreshBody, response: { 204: NoContent, ...problems(400, 401) } },
+      schema: {
+        tags,
+        security,
+        body: RefreshBody,
+        response: { 204: NoContent, ...problemResponses(400, 401) },
+      },
     },
     async (request, reply) => {
       await sessions.logout(request.principal.id, request.body.refresh);
@@ -90,7 +89,7 @@ export function registerUsersRoutes(
     '/me',
     {
       onRequest: app.authenticate,
-      schema: { tags, security, response: { 200: User, ...problems(401, 404) } },
+      schema: { tags, security, response: { 200: User, ...problemResponses(401, 404) } },
     },
     async (request) => toUser(await users.get(request.principal.id)),
   );
@@ -99,7 +98,12 @@ export function registerUsersRoutes(
     '/me',
     {
       onRequest: app.authenticate,
-      schema: { tags, security, body: ProfileBody, response: { 200: User, ...problems(400, 401, 404, 409) } },
+      schema: {
+        tags,
+        security,
+        body: ProfileBody,
+        response: { 200: User, ...problemResponses(400, 401, 404, 409) },
+      },
     },
     async (request) => toUser(await users.updateProfile(request.principal.id, request.body)),
   );
@@ -112,7 +116,7 @@ export function registerUsersRoutes(
         tags,
         security,
         body: PasswordChangeBody,
-        response: { 204: NoContent, ...problems(400, 401, 429) },
+        response: { 204: NoContent, ...problemResponses(400, 401, 429) },
       },
     },
     async (request, reply) => {
@@ -129,7 +133,7 @@ export function registerUsersRoutes(
         tags,
         security,
         querystring: UsersQuery,
-        response: { 200: UserPage, ...problems(400, 401, 403) },
+        response: { 200: UserPage, ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -147,7 +151,7 @@ export function registerUsersRoutes(
         tags,
         security,
         params: UserIdParams,
-        response: { 200: User, ...problems(400, 401, 403, 404) },
+        response: { 200: User, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => toUser(await users.get(request.params.id)),
@@ -162,7 +166,7 @@ export function registerUsersRoutes(
         security,
         params: UserIdParams,
         body: AccessBody,
-        response: { 200: User, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: User, ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) =>

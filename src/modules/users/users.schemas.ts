@@ -1,7 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
 import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
-import type { UserRecord } from './users.repository.js';
 
 /** No control characters: PostgreSQL text cannot hold NUL, and none belongs in these fields. */
 const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
@@ -123,18 +122,3 @@ export const TokenPair = Type.Object({ access: Type.String(), refresh: Type.Stri
 export type TokenPair = Static<typeof TokenPair>;
 
 export const LoginAnswer = Type.Object({ access: Type.String(), refresh: Type.String(), user: User });
-
-export function toUser(record: UserRecord): User {
-  return {
-    id: record.id,
-    username: record.username,
-    email: record.email,
-    first_name: record.firstName,
-    last_name: record.lastName,
-    phone: record.phone,
-    address: record.address,
-    is_staff: record.isStaff,
-    is_active: record.isActive,
-    date_joined: record.dateJoined.toISOString(),
-  };
-}

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Database, Executor } from '../../platform/db/database.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import { judgePassword } from '../../platform/password-strength.js';
-import { USER_CREATED, USER_UPDATED } from './contract.js';
+import { UserEvent } from './contract.js';
 import { revokeRefreshTokensOfUser } from './refresh-tokens.repository.js';
 import { normalizeEmail, recordUserChange } from './users.changes.js';
 import {
@@ -67,7 +67,7 @@ export class UsersService {
         firstName: body.first_name ?? '',
         lastName: body.last_name ?? '',
       });
-      await recordUserChange(tx, user, USER_CREATED);
+      await recordUserChange(tx, user, UserEvent.created);
       return user;
     });
   }
@@ -139,7 +139,7 @@ export class UsersService {
         passwordHash,
         isStaff: true,
       });
-      if (user) await recordUserChange(tx, user, USER_CREATED);
+      if (user) await recordUserChange(tx, user, UserEvent.created);
       return user;
     });
     if (created) logger.info({ userId: created.id, username: created.username }, 'bootstrap admin created');
@@ -157,7 +157,7 @@ export class UsersService {
       const user = await updateUser(tx, id, given);
       if (!user) throw new UserNotFoundError();
       if (given.isActive === false) await revokeRefreshTokensOfUser(tx, id);
-      await recordUserChange(tx, user, USER_UPDATED);
+      await recordUserChange(tx, user, UserEvent.updated);
       return user;
     });
   }

@@ -19,9 +19,6 @@ export interface HandleOptions {
   versionGuarded?(delivery: Delivery): boolean;
 }
 
-/** For a queue of read models only: every delivery is version-guarded (or ignored). */
-export const VERSION_GUARDED: HandleOptions = { versionGuarded: () => true };
-
 /**
  * Makes a handler idempotent: its effect and the record of the `event_id` commit together, and a
  * redelivered event finds the record and does nothing. A concurrent duplicate waits on the

@@ -92,8 +92,11 @@ const FASTIFY_CODES: Record<string, string> = {
 };
 
 /** The `response` entries of a route's error statuses: `{ ...problemResponses(400, 404) }`. */
-export function problemResponses(...statuses: number[]): Record<number, typeof ProblemSchema> {
-  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema]));
+export function problemResponses<S extends number>(...statuses: S[]): Record<S, typeof ProblemSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, ProblemSchema])) as Record<
+    S,
+    typeof ProblemSchema
+  >;
 }
 
 /**

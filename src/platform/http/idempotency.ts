@@ -25,8 +25,9 @@ export interface IdempotentRequest {
   body: unknown;
 }
 
-export interface StoredAnswer<T> {
-  status: number;
+/** An answer kept for a key; `S` is the status the work answers with (the stored one is its own). */
+export interface StoredAnswer<T, S extends number = number> {
+  status: S;
   body: T;
 }
 
@@ -41,11 +42,11 @@ function hashOf(body: unknown): string {
  * the first answer; the same key with another body is a 409. A concurrent retry waits on the key's
  * row until the first transaction commits, then reads its answer.
  */
-export async function idempotent<T>(
+export async function idempotent<T, S extends number = number>(
   tx: Executor,
   request: IdempotentRequest,
-  work: () => Promise<StoredAnswer<T>>,
-): Promise<StoredAnswer<T>> {
+  work: () => Promise<StoredAnswer<T, S>>,
+): Promise<StoredAnswer<T, S>> {
   if (!request.key) return work();
   const where = and(
     eq(idempotencyKeys.scope, request.scope),
@@ -66,7 +67,7 @@ export async function idempotent<T>(
         'This Idempotency-Key was used with a different request',
       );
     }
-    return { status: first.status, body: first.response as T };
+    return { status: first.status as S, body: first.response as T };
   }
   const answer = await work();
   await tx.update(idempotencyKeys).set({ status: answer.status, response: answer.body }).where(where);
