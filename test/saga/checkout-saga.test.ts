@@ -38,6 +38,10 @@ describe('the checkout saga across modules', () => {
     const checkout = await shop.checkout(customer);
     expect(checkout.statusCode).toBe(202);
     const { order_id: orderId } = checkout.json();
+    // The checkout's Location leads to the order once the saga has made it.
+    const located = await shop.request('GET', checkout.headers.location as string, customer);
+    expect(located.statusCode).toBe(303);
+    expect(located.headers.location).toBe(`/api/orders/${orderId}`);
     const order = await shop.order(customer, orderId);
     expect(order).toMatchObject({
       id: orderId,

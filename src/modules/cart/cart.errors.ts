@@ -50,3 +50,9 @@ export class UnavailableItemsError extends ConflictError {
     );
   }
 }
+
+export class CheckoutNotFoundError extends NotFoundError {
+  constructor(orderId: string) {
+    super('CART.CHECKOUT_NOT_FOUND', `No checkout ${orderId} of yours`);
+  }
+}

@@ -1,6 +1,6 @@
 import { formatCents } from '../../platform/money.js';
-import type { CartLine } from './cart.repository.js';
-import type { Cart } from './cart.schemas.js';
+import type { CartLine, Checkout } from './cart.repository.js';
+import type { Cart, CheckoutStatus } from './cart.schemas.js';
 
 /** A line can be checked out while its product exists and has the stock for it. */
 export const isAvailable = (line: CartLine) => !line.deleted && line.quantity <= line.stock;
@@ -22,4 +22,15 @@ export function toCart(lines: CartLine[], updatedAt: Date): Cart {
     item_count: lines.reduce((sum, line) => sum + line.quantity, 0),
     updated_at: updatedAt.toISOString(),
   };
+}
+
+/** Where a checkout's order is: the checkout's own address, the `Location` of its 202. */
+export const checkoutLocation = (orderId: string) => `/api/cart/checkouts/${orderId}`;
+
+export const orderLocation = (orderId: string) => `/api/orders/${orderId}`;
+
+export function toCheckoutStatus(checkout: Checkout): CheckoutStatus {
+  return checkout.orderCreated
+    ? { order_id: checkout.orderId, status: 'created', order: orderLocation(checkout.orderId) }
+    : { order_id: checkout.orderId, status: 'pending', order: null };
 }

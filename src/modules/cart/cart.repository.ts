@@ -1,7 +1,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { saveIfNewer } from '../../platform/db/read-model.js';
-import { cartItems, carts, categories, products } from './cart.tables.js';
+import { cartItems, carts, categories, checkouts, products } from './cart.tables.js';
 
 export interface CartLine {
   productId: number;
@@ -156,4 +156,30 @@ export async function applyCategory(tx: Executor, category: CategoryRevision): P
 export async function tombstoneCategory(tx: Executor, categoryId: number, version: number): Promise<void> {
   const tombstone = { categoryId, name: '', deleted: true, version };
   await saveIfNewer(tx, categories, categories.categoryId, tombstone, { deleted: true, version });
+}
+
+export interface Checkout {
+  orderId: string;
+  userId: number;
+  orderCreated: boolean;
+}
+
+export async function recordCheckout(tx: Executor, orderId: string, userId: number): Promise<void> {
+  await tx.insert(checkouts).values({ orderId, userId });
+}
+
+export async function findCheckout(tx: Executor, orderId: string): Promise<Checkout | undefined> {
+  const [row] = await tx
+    .select({ orderId: checkouts.orderId, userId: checkouts.userId, createdAt: checkouts.orderCreatedAt })
+    .from(checkouts)
+    .where(eq(checkouts.orderId, orderId));
+  return row && { orderId: row.orderId, userId: row.userId, orderCreated: row.createdAt !== null };
+}
+
+/** The order of a checkout exists; a repeat, or an order that came from no checkout, changes nothing. */
+export async function markOrderCreated(tx: Executor, orderId: string): Promise<void> {
+  await tx
+    .update(checkouts)
+    .set({ orderCreatedAt: sql`now()` })
+    .where(and(eq(checkouts.orderId, orderId), sql`${checkouts.orderCreatedAt} is null`));
 }

@@ -3,10 +3,21 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { problemResponses, refuseBody } from '../../platform/http/errors.js';
 import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
-import { AddItemBody, Cart, ChangeQuantityBody, CheckoutAnswer, ProductParams } from './cart.schemas.js';
+import { checkoutLocation } from './cart.mapping.js';
+import {
+  AddItemBody,
+  Cart,
+  ChangeQuantityBody,
+  CheckoutAnswer,
+  CheckoutParams,
+  CheckoutStatus,
+  ProductParams,
+} from './cart.schemas.js';
 import type { CartService } from './cart.service.js';
 
 const common = { tags: ['cart'], security: [{ bearer: [] }] };
+/** How long a client should wait before it looks at a checkout again: the saga takes well under a second. */
+const RETRY_AFTER_SECONDS = '1';
 
 export async function cartRoutes(scope: FastifyInstance, { service }: { service: CartService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -89,7 +100,7 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
         ...common,
         summary: 'Turn your cart into an order',
         description:
-          'Empties the cart and answers at once; the order appears under /api/orders/{order_id} when the orders module has taken it.',
+          'Empties the cart and answers at once: 202 with `Location: /api/cart/checkouts/{order_id}` and `Retry-After`. The order appears under /api/orders/{order_id} when the orders module has taken it; until then the Location answers `pending`.',
         headers: IdempotencyHeaders,
         response: { 202: CheckoutAnswer, ...problemResponses(400, 401, 409) },
       },
@@ -97,7 +108,31 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
     async (request, reply) => {
       refuseBody(request.body, 'Checkout takes no body');
       const answer = await service.checkout(request.principal.id, request.headers['idempotency-key']);
+      // From the stored answer too, so that a replay of the same key says the same.
+      reply
+        .header('location', checkoutLocation(answer.body.order_id))
+        .header('retry-after', RETRY_AFTER_SECONDS);
       return reply.status(answer.status).send(answer.body);
+    },
+  );
+
+  app.get(
+    '/checkouts/:order_id',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        ...common,
+        summary: 'Where the order of a checkout is',
+        description:
+          'The `Location` of a checkout’s 202. While the orders module has not made the order yet: 200 `pending` with `Retry-After`. Once the order exists: 303 See Other to /api/orders/{order_id}. Another user’s checkout, or none, is a 404.',
+        params: CheckoutParams,
+        response: { 200: CheckoutStatus, 303: CheckoutStatus, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const status = await service.checkoutStatus(request.principal.id, request.params.order_id);
+      if (status.order === null) return reply.header('retry-after', RETRY_AFTER_SECONDS).send(status);
+      return reply.status(303).header('location', status.order).send(status);
     },
   );
 }

@@ -45,3 +45,17 @@ export const CheckoutAnswer = Type.Object({
   status: Type.Literal('pending'),
 });
 export type CheckoutAnswer = Static<typeof CheckoutAnswer>;
+
+export const CheckoutParams = Type.Object({ order_id: Type.String({ format: 'uuid' }) });
+export type CheckoutParams = Static<typeof CheckoutParams>;
+
+export const CheckoutStatus = Type.Object({
+  order_id: Type.String({ format: 'uuid' }),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('created')], {
+    description: '`pending` until the orders module has made the order, then `created`',
+  }),
+  order: Type.Union([Type.String(), Type.Null()], {
+    description: 'where the order is (`/api/orders/{order_id}`) once it exists, else null',
+  }),
+});
+export type CheckoutStatus = Static<typeof CheckoutStatus>;

@@ -3,6 +3,7 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
 import {
+  CheckoutNotFoundError,
   EmptyCartError,
   InsufficientStockError,
   ItemNotFoundError,
@@ -13,12 +14,13 @@ import {
   UnavailableItemsError,
 } from './cart.errors.js';
 import { cartCheckedOut } from './cart.events.js';
-import { isAvailable, toCart } from './cart.mapping.js';
+import { isAvailable, toCart, toCheckoutStatus } from './cart.mapping.js';
 import * as repository from './cart.repository.js';
 import {
   type AddItemBody,
   type Cart,
   type CheckoutAnswer,
+  type CheckoutStatus,
   MAX_LINE_QUANTITY,
   MAX_LINES,
 } from './cart.schemas.js';
@@ -97,9 +99,17 @@ export class CartService {
         if (unavailable.length > 0) throw new UnavailableItemsError(unavailable);
         const orderId = randomUUID();
         await recordEvents(tx, [cartCheckedOut(orderId, userId, lines)]);
+        await repository.recordCheckout(tx, orderId, userId);
         await repository.deleteLines(tx, userId);
         return { status: 202 as const, body: { order_id: orderId, status: 'pending' as const } };
       }),
     );
+  }
+
+  /** A checkout of the user's: pending until its order exists. Another user's, or none, is a 404. */
+  async checkoutStatus(userId: number, orderId: string): Promise<CheckoutStatus> {
+    const checkout = await repository.findCheckout(this.database.db, orderId);
+    if (!checkout || checkout.userId !== userId) throw new CheckoutNotFoundError(orderId);
+    return toCheckoutStatus(checkout);
   }
 }

@@ -2,6 +2,7 @@ import type { Executor } from '../../platform/db/database.js';
 import { type EventOf, on } from '../../platform/events/contracts.js';
 import { centsOf } from '../../platform/money.js';
 import { CategoryEvent, categoriesContract } from '../categories/contract.js';
+import { OrderEvent, ordersContract } from '../orders/contract.js';
 import { ProductEvent, productsContract } from '../products/contract.js';
 import * as repository from './cart.repository.js';
 
@@ -38,6 +39,13 @@ export const cartSubscriptions = [
     productsContract,
     ProductEvent.deleted,
     (event, tx) => repository.tombstoneProduct(tx, event.product_id, event.version),
+    guarded,
+  ),
+  // A repeat finds the checkout already marked; an order from no checkout finds none.
+  on(
+    ordersContract,
+    OrderEvent.created,
+    (event, tx) => repository.markOrderCreated(tx, event.order_id),
     guarded,
   ),
   on(categoriesContract, CategoryEvent.created, applyCategory, guarded),

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, integer, pgSchema, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  integer,
+  pgSchema,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const schema = pgSchema('cart');
 
@@ -42,4 +52,15 @@ export const categories = schema.table('categories', {
   name: text('name').notNull(),
   deleted: boolean('deleted').notNull().default(false),
   version: integer('version').notNull(),
+});
+
+/**
+ * Each accepted checkout, so that its `Location` answers until the order exists and after:
+ * `order_created_at` is set when the orders module's `order.created` arrives.
+ */
+export const checkouts = schema.table('checkouts', {
+  orderId: uuid('order_id').primaryKey(),
+  userId: integer('user_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  orderCreatedAt: timestamp('order_created_at', { withTimezone: true }),
 });
