@@ -61,6 +61,9 @@ export const ConfigSchema = Type.Object({
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10_000, default: 200 }),
   EVENT_RETENTION_HOURS: Type.Integer({ minimum: 1, default: 168 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+  /** A confirmed order not paid within this is cancelled (`payment_timeout`); 0 keeps them for ever. */
+  ORDER_PAYMENT_WINDOW_MINUTES: Type.Integer({ minimum: 0, maximum: 525_600, default: 60 }),
+  ORDER_EXPIRY_CHECK_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   SMTP_HOST: Type.Optional(Type.String({ pattern: '^[^\\s/@]+$' })),
   SMTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),

@@ -176,3 +176,19 @@ export async function tombstoneProduct(tx: Executor, productId: number, version:
   const tombstone = { productId, name: '', priceCents: 0, deleted: true, version };
   await saveIfNewer(tx, products, products.productId, tombstone, { deleted: true, version });
 }
+
+/**
+ * Confirmed orders confirmed before `confirmedBefore` (a confirmed order changes only by leaving
+ * `confirmed`, so its `updated_at` is its confirmation), oldest first, locked for this transaction:
+ * another replica's sweep skips them rather than wait.
+ */
+export async function lockUnpaid(tx: Executor, confirmedBefore: Date, limit: number): Promise<string[]> {
+  const rows = await tx
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.status, 'confirmed'), sql`${orders.updatedAt} < ${confirmedBefore.toISOString()}`))
+    .orderBy(asc(orders.updatedAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return rows.map((row) => row.id);
+}

@@ -38,6 +38,8 @@ export const orders = schema.table(
   (table) => [
     index('orders_user_created_idx').on(table.userId, table.createdAt),
     index('orders_created_idx').on(table.createdAt),
+    // The unpaid orders' clock: a confirmed order's updated_at is when it was confirmed.
+    index('orders_confirmed_idx').on(table.updatedAt).where(sql`status = 'confirmed'`),
     check(
       'orders_status_known',
       sql`${table.status} in ('pending', 'confirmed', 'rejected', 'paid', 'shipped', 'delivered', 'cancelled')`,

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_confirmed_idx" ON "orders"."orders" USING btree ("updated_at") WHERE status = 'confirmed';
