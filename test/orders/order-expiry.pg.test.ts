@@ -74,7 +74,9 @@ describe('unpaid orders expire', () => {
 
   it('when an order was paid, or is still within its window, then it never expires', async () => {
     const paid = await confirmedOrder(5, 1);
-    const moved = await shop.request('PATCH', `/api/orders/${paid.orderId}/status`, staff, { status: 'paid' });
+    const moved = await shop.request('PATCH', `/api/orders/${paid.orderId}/status`, staff, {
+      status: 'paid',
+    });
     expect(moved.statusCode).toBe(200);
     await confirmedAgo(t.database, paid.orderId, 5 * HOUR);
     const recent = await confirmedOrder(5, 1);
