@@ -137,13 +137,13 @@ describe('docs/api.md, the API guide', () => {
     expect(
       checkEvents(
         mutated(
-          '| +1 per status change | `reviews.order_events` |',
+          '| +1 per status change | `orders.order_events`, `reviews.order_events` |',
           '| +1 | `products.order_events`, `reviews.order_events` |',
         ),
         ALL_MODULES,
       ),
     ).toEqual([
-      'order_events order.updated: consumed by reviews.order_events, the guide says products.order_events, reviews.order_events',
+      'order_events order.updated: consumed by orders.order_events, reviews.order_events, the guide says products.order_events, reviews.order_events',
     ]);
 
     expect(checkErrorCodes(mutated('409 `CART.EMPTY`', '409 `CART.EMPTIED`'), codes)).toEqual([

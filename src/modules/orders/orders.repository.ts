@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { saveIfNewer } from '../../platform/db/read-model.js';
 import type { OrderStatus } from './orders.state-machine.js';
-import { orderItems, orders, products, type StatusChange } from './orders.tables.js';
+import { customers, orderItems, orders, products, type StatusChange, unsentMails } from './orders.tables.js';
 
 export interface OrderLine {
   productId: number;
@@ -191,4 +191,45 @@ export async function lockUnpaid(tx: Executor, confirmedBefore: Date, limit: num
     .limit(limit)
     .for('update', { skipLocked: true });
   return rows.map((row) => row.id);
+}
+
+export interface Customer {
+  userId: number;
+  username: string;
+  email: string;
+  locale: string | null;
+}
+
+export async function applyCustomer(tx: Executor, customer: Customer & { version: number }): Promise<void> {
+  await saveIfNewer(tx, customers, customers.userId, customer);
+}
+
+export async function findCustomer(tx: Executor, userId: number): Promise<Customer | undefined> {
+  const [row] = await tx
+    .select({
+      userId: customers.userId,
+      username: customers.username,
+      email: customers.email,
+      locale: customers.locale,
+    })
+    .from(customers)
+    .where(eq(customers.userId, userId));
+  return row;
+}
+
+/** An order's change whose mail waits for its customer. */
+export interface UnsentMail {
+  orderId: string;
+  status: OrderStatus;
+  userId: number;
+  total: string;
+}
+
+export async function keepUnsentMail(tx: Executor, mail: UnsentMail): Promise<void> {
+  await tx.insert(unsentMails).values(mail).onConflictDoNothing();
+}
+
+/** The mails that waited for this customer, taken (deleted) in the caller's transaction. */
+export async function takeUnsentMails(tx: Executor, userId: number): Promise<UnsentMail[]> {
+  return tx.delete(unsentMails).where(eq(unsentMails.userId, userId)).returning();
 }

@@ -3,10 +3,36 @@ import { type EventOf, on } from '../../platform/events/contracts.js';
 import { centsOf } from '../../platform/money.js';
 import { CartEvent, cartContract } from '../cart/contract.js';
 import { ProductEvent, productsContract } from '../products/contract.js';
+import { UserEvent, usersContract } from '../users/contract.js';
+import { OrderEvent, ordersContract } from './contract.js';
+import { mailOrderChange, mailWaiting } from './orders.mails.js';
 import * as repository from './orders.repository.js';
 import { takeCheckout, takeReservation } from './orders.service.js';
+import type { OrderStatus } from './orders.state-machine.js';
 
 type ProductRevision = EventOf<typeof productsContract, typeof ProductEvent.created>;
+type UserRevision = EventOf<typeof usersContract, typeof UserEvent.created>;
+
+async function applyCustomer(event: UserRevision, tx: Executor): Promise<void> {
+  await repository.applyCustomer(tx, {
+    userId: event.user_id,
+    username: event.username,
+    email: event.email,
+    locale: null,
+    version: event.version,
+  });
+  await mailWaiting(tx, event.user_id);
+}
+
+type OrderChangeEvent = EventOf<typeof ordersContract, typeof OrderEvent.updated>;
+
+const mailChange = (event: OrderChangeEvent, tx: Executor) =>
+  mailOrderChange(tx, {
+    orderId: event.order_id,
+    userId: event.user_id,
+    status: event.status as OrderStatus,
+    total: event.total,
+  });
 
 async function applyProduct(event: ProductRevision, tx: Executor): Promise<void> {
   await repository.applyProduct(tx, {
@@ -38,4 +64,10 @@ export const ordersSubscriptions = [
     takeReservation(tx, event.order_id, 'rejected', event.reason),
   ),
   on(cartContract, CartEvent.checkedOut, (event, tx) => takeCheckout(tx, event)),
+  // The customers read model (for the order mails) is guarded by the user's version; the mails
+  // are recorded through the inbox, once per order and status.
+  on(usersContract, UserEvent.created, applyCustomer, { versionGuarded: true }),
+  on(usersContract, UserEvent.updated, applyCustomer, { versionGuarded: true }),
+  on(ordersContract, OrderEvent.updated, mailChange),
+  on(ordersContract, OrderEvent.cancelled, mailChange),
 ];

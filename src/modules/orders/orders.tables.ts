@@ -70,3 +70,33 @@ export const products = schema.table('products', {
   deleted: boolean('deleted').notNull().default(false),
   version: integer('version').notNull(),
 });
+
+/**
+ * Read model of the users, fed by `user_events`: where and how to write to a customer (the order
+ * mails go to the customer's current address).
+ */
+export const customers = schema.table('customers', {
+  userId: integer('user_id').primaryKey(),
+  username: text('username').notNull(),
+  email: text('email').notNull(),
+  locale: text('locale'),
+  version: integer('version').notNull(),
+});
+
+/**
+ * Order mails waiting for their customer: a change whose customer this module does not know yet
+ * (its `user.created` not applied) is kept here and mailed when the customer arrives.
+ */
+export const unsentMails = schema.table(
+  'unsent_mails',
+  {
+    orderId: uuid('order_id').notNull(),
+    status: text('status').$type<OrderStatus>().notNull(),
+    userId: integer('user_id').notNull(),
+    total: text('total').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.orderId, table.status] }),
+    index('unsent_mails_user_idx').on(table.userId),
+  ],
+);

@@ -3,6 +3,7 @@ import type { LocaleTemplates } from './mail-templates.js';
 /** Cancellation reasons the system writes itself, worded for the customer. */
 const CANCELLATION_REASONS: Record<string, string> = {
   payment_timeout: 'it was not paid within the time allowed for payment, so the items were put back on sale',
+  requested: 'it was cancelled at your request or by the shop',
 };
 
 const greeting = (name: string) => `Hello ${name},`;

@@ -3,6 +3,7 @@ import type { LocaleTemplates } from './mail-templates.js';
 /** Motivos de cancelación que escribe el propio sistema, dichos para el cliente. */
 const CANCELLATION_REASONS: Record<string, string> = {
   payment_timeout: 'no se pagó dentro del plazo de pago, así que los artículos volvieron a estar a la venta',
+  requested: 'se canceló a petición tuya o de la tienda',
 };
 
 const greeting = (name: string) => `Hola ${name}:`;
