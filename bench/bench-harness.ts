@@ -12,6 +12,8 @@ import { BENCH_ADMIN, type CheckoutResult, prepareCheckout, runCheckout } from '
 import { fire, load } from './load.js';
 import { freshVhost } from './rabbitmq-vhost.js';
 import { measureRelay } from './relay-throughput.js';
+import { type SagaRateResult, searchSagaRate } from './saga-rate.js';
+import { measureSeedDelivery, type SeedDeliveryResult } from './seed-delivery.js';
 import { ServerProcess } from './server-process.js';
 
 /** A fresh secret per run: a production start refuses any value published in the repository. */
@@ -160,10 +162,14 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
     log('checkout on the in-memory bus');
     let setup = await prepareCheckout(app, prepared.url, settings.checkoutUsers);
     checkout.push(await runCheckout(app, prepared.url, 'in-memory', setup, checkoutOptions));
+    const sagaRate: SagaRateResult[] = [];
+    log('saga rate search on the in-memory bus');
+    sagaRate.push(await searchSagaRate(app, prepared.url, 'in-memory', setup, settings.sagaRate));
     const appHighWaterMb = app.highWaterMark();
     await app.stop();
 
     let relay: BenchReport['relay'] = null;
+    let seedDelivery: SeedDeliveryResult | null = null;
     if (settings.vhost) {
       const amqp = amqpUrl(settings.vhost);
       await freshVhost(settings.vhost);
@@ -179,6 +185,8 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       readiness.app.push({ bus: 'RabbitMQ', ms: rabbitApp.readyMs });
       setup = await prepareCheckout(rabbitApp, prepared.url, settings.checkoutUsers);
       checkout.push(await runCheckout(rabbitApp, prepared.url, 'RabbitMQ', setup, checkoutOptions));
+      log('saga rate search on RabbitMQ');
+      sagaRate.push(await searchSagaRate(rabbitApp, prepared.url, 'RabbitMQ', setup, settings.sagaRate));
       await rabbitApp.stop();
       log('outbox relay against raw amqplib');
       relay = await measureRelay(
@@ -188,8 +196,22 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
         settings.relayRounds,
         OUTBOX_BATCH_SIZE,
       );
+      if (settings.seedProducts > 0) {
+        log(`seed of ${settings.seedProducts} products with delivery on RabbitMQ`);
+        seedDelivery = await measureSeedDelivery(
+          `${settings.database}_seed`,
+          `${settings.vhost}_seed`,
+          settings.seedProducts,
+          log,
+        );
+      }
     } else {
       notes.push('RabbitMQ: not measured (no vhost configured)');
+    }
+    for (const run of sagaRate) {
+      log(
+        `saga ${run.bus}: ${run.sustained ? run.sustained.confirmedPerSecond.toFixed(0) : 'no'} confirmed orders/s within p99 ${run.boundMs} ms; POST-only ${run.postOnly.requestsPerSecond.toFixed(0)} req/s`,
+      );
     }
     for (const run of checkout) {
       log(
@@ -230,7 +252,9 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       appHighWaterMb,
       nodeArgs: productionNodeArgs(),
       checkout,
+      sagaRate,
       relay,
+      seedDelivery,
       notes,
     };
     writeReport(report, settings);
