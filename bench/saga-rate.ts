@@ -10,7 +10,7 @@ export interface SagaRateOptions {
   /** Each step's rate over the one before. */
   factor: number;
   maxSteps: number;
-  /** Halvings between the last step that passed and the first that did not. */
+  /** Halvings of the gap between the last step that passed and the first that did not (or zero). */
   refineSteps: number;
   /** The closed-loop POST-only run: connections and seconds. */
   postConnections: number;
@@ -33,6 +33,9 @@ export interface SagaRateResult {
   bus: string;
   boundMs: number;
   stepSeconds: number;
+  factor: number;
+  /** No step broke the bound (the search ran out of steps): the sustained rate is a lower bound. */
+  unbroken: boolean;
   /** POST /api/orders alone, closed loop: the rate the app accepts orders at. */
   postOnly: { requestsPerSecond: number; p99: number; errors: number };
   steps: SagaStep[];
@@ -100,13 +103,28 @@ async function decided(sql: postgres.Sql, ids: string[]): Promise<OrderRow[]> {
   return rows;
 }
 
+/** A step starts with no order pending, so the backlog of a step that broke does not weigh on the next. */
+async function drained(sql: postgres.Sql, since: Date): Promise<void> {
+  await waitFor(
+    async () => {
+      const [row] =
+        await sql`select count(*)::int as n from orders.orders where status = 'pending' and created_at >= ${since}`;
+      return row!.n === 0;
+    },
+    120_000,
+    'the pending orders to be decided before the next rate step',
+  );
+}
+
 async function step(
   app: ServerProcess,
   sql: postgres.Sql,
   setup: CheckoutSetup,
   rate: number,
   options: SagaRateOptions,
+  since: Date,
 ): Promise<SagaStep> {
+  await drained(sql, since);
   const { sent, seconds } = await sendAtRate(app, setup, rate, options.stepSeconds);
   const placed = sent.filter((entry) => entry.id !== null);
   const rows = await decided(
@@ -163,7 +181,8 @@ async function postOnly(
  * The highest rate of confirmed orders the saga sustains with p99 POST → `confirmed` within the
  * bound: fixed arrival rates (open loop, so a slow answer does not slow the arrivals), each held
  * for `stepSeconds` and its orders left to be decided, from a tenth of the POST-only rate up by
- * `factor` until a step breaks the bound, then halving the gap between the last good step and it.
+ * `factor` until a step breaks the bound, then halving the gap between the last good step and it
+ * (or, when the first step broke, going below it).
  * Only the plentiful products are ordered: a rejection for want of stock is not a slow saga.
  */
 export async function searchSagaRate(
@@ -176,22 +195,25 @@ export async function searchSagaRate(
   const plentiful = { ...setup, products: setup.products.filter((product) => product.stock >= 1000) };
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
+    const [clock] = await sql`select now() as now`;
+    const since = clock!.now as Date;
     const accepted = await postOnly(app, sql, plentiful, options);
     const steps: SagaStep[] = [];
     let good: SagaStep | null = null;
     let bad: SagaStep | null = null;
     let rate = Math.max(2, Math.round(accepted.requestsPerSecond / 10));
     for (let index = 0; index < options.maxSteps && !bad; index++) {
-      const result = await step(app, sql, plentiful, rate, options);
+      const result = await step(app, sql, plentiful, rate, options, since);
       steps.push(result);
       if (result.passed) good = result;
       else bad = result;
       rate = Math.round(rate * options.factor);
     }
-    for (let index = 0; index < options.refineSteps && good && bad; index++) {
-      const middle = Math.round((good.offeredPerSecond + bad.offeredPerSecond) / 2);
-      if (middle === good.offeredPerSecond || middle === bad.offeredPerSecond) break;
-      const result = await step(app, sql, plentiful, middle, options);
+    for (let index = 0; index < options.refineSteps && bad; index++) {
+      // Between the last good step and the first bad one; below the first step when it broke.
+      const middle = Math.round(((good?.offeredPerSecond ?? 0) + bad.offeredPerSecond) / 2);
+      if (middle < 1 || middle === good?.offeredPerSecond || middle === bad.offeredPerSecond) break;
+      const result = await step(app, sql, plentiful, middle, options, since);
       steps.push(result);
       if (result.passed) good = result;
       else bad = result;
@@ -205,6 +227,8 @@ export async function searchSagaRate(
       bus,
       boundMs: options.boundMs,
       stepSeconds: options.stepSeconds,
+      factor: options.factor,
+      unbroken: bad === null,
       postOnly: accepted,
       steps,
       sustained,
