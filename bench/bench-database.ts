@@ -94,7 +94,11 @@ export interface SeedRun {
   amqpUrl?: string;
   /** Each line the seed writes, as it comes. */
   onLine?: (line: string) => void;
+  /** The seed is stopped past this, and the promise rejects with `SeedTimeout`. */
+  timeoutMs?: number;
 }
+
+export class SeedTimeout extends Error {}
 
 export function runSeed(
   url: string,
@@ -127,8 +131,19 @@ export function runSeed(
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    let timedOut = false;
+    const timer =
+      run.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+          }, run.timeoutMs);
     child.on('error', reject);
     child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (timedOut) return reject(new SeedTimeout(`the seed ran past ${run.timeoutMs! / 1000} s; stopped`));
       if (code === 0) return resolve();
       log(output);
       reject(new Error(`${SEED_SCRIPT} --products ${products} exited with ${code}`));

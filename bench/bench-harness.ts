@@ -202,6 +202,7 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
           `${settings.database}_seed`,
           `${settings.vhost}_seed`,
           settings.seedProducts,
+          settings.seedTimeoutSeconds,
           log,
         );
       }

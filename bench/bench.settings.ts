@@ -18,6 +18,8 @@ export interface BenchSettings {
   checkoutUsers: number;
   /** Products of the seed measured with its event delivery on RabbitMQ (none skips it). */
   seedProducts: number;
+  /** The seed is stopped past this and reported as not current (it must not eat the whole run). */
+  seedTimeoutSeconds: number;
   /** The saga's rate search, on each bus after its checkout run. */
   sagaRate: SagaRateOptions;
   relayMessages: number;
@@ -61,6 +63,7 @@ export const fullRun: BenchSettings = {
   checkoutPosters: 10,
   checkoutUsers: 20,
   seedProducts: Number(env.BENCH_SEED_PRODUCTS ?? 100_000),
+  seedTimeoutSeconds: Number(env.BENCH_SEED_TIMEOUT_SECONDS ?? 600),
   sagaRate: {
     boundMs: 1000,
     stepSeconds: Number(env.BENCH_SAGA_STEP_SECONDS ?? 8),

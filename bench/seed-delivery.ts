@@ -3,7 +3,7 @@ import { ALL_MODULES } from '../src/app.js';
 import { topicMatches } from '../src/platform/events/topic-pattern.js';
 import { queueName } from '../src/platform/module.js';
 import { amqpUrl, databaseUrl } from './bench.settings.js';
-import { createDatabase, dropDatabase, migrate, runSeed } from './bench-database.js';
+import { createDatabase, dropDatabase, migrate, runSeed, SeedTimeout } from './bench-database.js';
 import { deleteVhost, freshVhost } from './rabbitmq-vhost.js';
 
 const SAMPLE_MS = 500;
@@ -22,6 +22,8 @@ export interface SeedDeliveryResult {
   products: number;
   /** From the seed's start to its exit, which waits until every read model is current. */
   totalSeconds: number;
+  /** The seed was stopped at the time limit, its read models not all current. */
+  timedOut: boolean;
   /** When the seed's progress said the generated products were written, seconds after its start. */
   writtenSeconds: number | null;
   /** From then until the seed's exit: the delivery of the bulk's events. */
@@ -92,6 +94,7 @@ export async function measureSeedDelivery(
   database: string,
   vhost: string,
   products: number,
+  timeoutSeconds: number,
   log: (line: string) => void,
 ): Promise<SeedDeliveryResult> {
   const url = databaseUrl(database);
@@ -113,12 +116,18 @@ export async function measureSeedDelivery(
     };
     sampler = setInterval(() => void sample().catch(() => {}), SAMPLE_MS);
     let writtenSeconds: number | null = null;
+    let timedOut = false;
     await runSeed(url, products, log, {
       wait: true,
       amqpUrl: amqpUrl(vhost),
       onLine: (line) => {
         if (/^generated products: .* done$/.test(line)) writtenSeconds = seconds();
       },
+      timeoutMs: timeoutSeconds * 1000,
+    }).catch((error: unknown) => {
+      if (!(error instanceof SeedTimeout)) throw error;
+      log(error.message);
+      timedOut = true;
     });
     const totalSeconds = seconds();
     clearInterval(sampler);
@@ -136,6 +145,7 @@ export async function measureSeedDelivery(
       .filter((queue) => queue.handled < queue.expected)
       .map((queue) => `${queue.queue} handled ${queue.handled} of ${queue.expected}`);
     if (outbox!.unpublished > 0) behind.push(`${outbox!.unpublished} events never published`);
+    if (timedOut) behind.unshift(`stopped after ${timeoutSeconds} s`);
     const deliveries = queues.reduce((sum, queue) => sum + queue.handled, 0);
     const sum = (sample: Sample | undefined) =>
       [...(sample?.handled.values() ?? [])].reduce((a, b) => a + b, 0);
@@ -145,11 +155,12 @@ export async function measureSeedDelivery(
     const perSecond =
       deliverySeconds === null ? Number.NaN : (deliveries - sum(beforeBulk)) / deliverySeconds;
     log(
-      `seed with delivery: ${products} products, every read model current after ${totalSeconds.toFixed(1)} s`,
+      `seed with delivery: ${products} products, ${behind.length === 0 ? 'every read model current' : `NOT current (${behind.join('; ')})`} after ${totalSeconds.toFixed(1)} s`,
     );
     return {
       products,
       totalSeconds,
+      timedOut,
       writtenSeconds,
       deliverySeconds,
       events: outbox!.events,

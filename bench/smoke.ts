@@ -26,6 +26,7 @@ const settings: BenchSettings = {
   checkoutPosters: 3,
   checkoutUsers: 2,
   seedProducts: 300,
+  seedTimeoutSeconds: 120,
   sagaRate: {
     boundMs: 1000,
     stepSeconds: 1,
