@@ -162,10 +162,27 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
     log('checkout on the in-memory bus');
     let setup = await prepareCheckout(app, prepared.url, settings.checkoutUsers);
     checkout.push(await runCheckout(app, prepared.url, 'in-memory', setup, checkoutOptions));
-    const sagaRate: SagaRateResult[] = [];
-    log('saga rate search on the in-memory bus');
-    sagaRate.push(await searchSagaRate(app, prepared.url, 'in-memory', setup, settings.sagaRate));
     const appHighWaterMb = app.highWaterMark();
+    // A search or the seed that fails costs its own figures, not the rest of the run's.
+    const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await run();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        log(`${what} failed: ${reason}`);
+        notes.push(`**${what}: failed** (${reason})`);
+        return null;
+      }
+    };
+    const sagaRate: SagaRateResult[] = [];
+    const searchRate = async (server: ServerProcess, bus: string) => {
+      log(`saga rate search on the ${bus} bus`);
+      const found = await attempt(`Saga rate search (${bus})`, () =>
+        searchSagaRate(server, prepared.url, bus, setup, settings.sagaRate),
+      );
+      if (found) sagaRate.push(found);
+    };
+    await searchRate(app, 'in-memory');
     await app.stop();
 
     let relay: BenchReport['relay'] = null;
@@ -185,8 +202,7 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       readiness.app.push({ bus: 'RabbitMQ', ms: rabbitApp.readyMs });
       setup = await prepareCheckout(rabbitApp, prepared.url, settings.checkoutUsers);
       checkout.push(await runCheckout(rabbitApp, prepared.url, 'RabbitMQ', setup, checkoutOptions));
-      log('saga rate search on RabbitMQ');
-      sagaRate.push(await searchSagaRate(rabbitApp, prepared.url, 'RabbitMQ', setup, settings.sagaRate));
+      await searchRate(rabbitApp, 'RabbitMQ');
       await rabbitApp.stop();
       log('outbox relay against raw amqplib');
       relay = await measureRelay(
@@ -198,12 +214,14 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       );
       if (settings.seedProducts > 0) {
         log(`seed of ${settings.seedProducts} products with delivery on RabbitMQ`);
-        seedDelivery = await measureSeedDelivery(
-          `${settings.database}_seed`,
-          `${settings.vhost}_seed`,
-          settings.seedProducts,
-          settings.seedTimeoutSeconds,
-          log,
+        seedDelivery = await attempt('Seed with delivery', () =>
+          measureSeedDelivery(
+            `${settings.database}_seed`,
+            `${settings.vhost}_seed`,
+            settings.seedProducts,
+            settings.seedTimeoutSeconds,
+            log,
+          ),
         );
       }
     } else {
