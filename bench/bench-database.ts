@@ -55,7 +55,7 @@ export async function dropDatabase(name: string): Promise<void> {
   }
 }
 
-async function createDatabase(name: string): Promise<void> {
+export async function createDatabase(name: string): Promise<void> {
   const admin = quiet(POSTGRES_ADMIN_URL);
   try {
     await admin.unsafe(`create database "${name}"`);
@@ -87,31 +87,63 @@ export async function migrate(url: string): Promise<void> {
   }
 }
 
-function runSeed(url: string, products: number, log: Log): Promise<void> {
+export interface SeedRun {
+  /** Wait for every event to reach every read model (else `--no-wait`). */
+  wait: boolean;
+  /** The bus the seed's app delivers on; none is the in-memory bus. */
+  amqpUrl?: string;
+  /** Each line the seed writes, as it comes. */
+  onLine?: (line: string) => void;
+  /** The seed is stopped past this, and the promise rejects with `SeedTimeout`. */
+  timeoutMs?: number;
+}
+
+export class SeedTimeout extends Error {}
+
+export function runSeed(
+  url: string,
+  products: number,
+  log: Log,
+  run: SeedRun = { wait: false },
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', SEED_SCRIPT, '--products', String(products), '--no-wait'],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: url,
-          AMQP_URL: '',
-          LOG_LEVEL: 'warn',
-          NODE_ENV: 'production',
-          JWT_SECRET: SEED_JWT_SECRET,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const args = ['--import', 'tsx', SEED_SCRIPT, '--products', String(products), '--progress', 'lines'];
+    if (!run.wait) args.push('--no-wait');
+    const child = spawn(process.execPath, args, {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        AMQP_URL: run.amqpUrl ?? '',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        JWT_SECRET: SEED_JWT_SECRET,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
+    let partial = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
+      if (!run.onLine) return;
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) run.onLine(line);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    let timedOut = false;
+    const timer =
+      run.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+            setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+          }, run.timeoutMs);
     child.on('error', reject);
     child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (timedOut) return reject(new SeedTimeout(`the seed ran past ${run.timeoutMs! / 1000} s; stopped`));
       if (code === 0) return resolve();
       log(output);
       reject(new Error(`${SEED_SCRIPT} --products ${products} exited with ${code}`));

@@ -12,6 +12,8 @@ import { BENCH_ADMIN, type CheckoutResult, prepareCheckout, runCheckout } from '
 import { fire, load } from './load.js';
 import { freshVhost } from './rabbitmq-vhost.js';
 import { measureRelay } from './relay-throughput.js';
+import { type SagaRateResult, searchSagaRate } from './saga-rate.js';
+import { measureSeedDelivery, type SeedDeliveryResult } from './seed-delivery.js';
 import { ServerProcess } from './server-process.js';
 
 /** A fresh secret per run: a production start refuses any value published in the repository. */
@@ -161,9 +163,30 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
     let setup = await prepareCheckout(app, prepared.url, settings.checkoutUsers);
     checkout.push(await runCheckout(app, prepared.url, 'in-memory', setup, checkoutOptions));
     const appHighWaterMb = app.highWaterMark();
+    // A search or the seed that fails costs its own figures, not the rest of the run's.
+    const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await run();
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        log(`${what} failed: ${reason}`);
+        notes.push(`**${what}: failed** (${reason})`);
+        return null;
+      }
+    };
+    const sagaRate: SagaRateResult[] = [];
+    const searchRate = async (server: ServerProcess, bus: string) => {
+      log(`saga rate search on the ${bus} bus`);
+      const found = await attempt(`Saga rate search (${bus})`, () =>
+        searchSagaRate(server, prepared.url, bus, setup, settings.sagaRate),
+      );
+      if (found) sagaRate.push(found);
+    };
+    await searchRate(app, 'in-memory');
     await app.stop();
 
     let relay: BenchReport['relay'] = null;
+    let seedDelivery: SeedDeliveryResult | null = null;
     if (settings.vhost) {
       const amqp = amqpUrl(settings.vhost);
       await freshVhost(settings.vhost);
@@ -179,6 +202,7 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       readiness.app.push({ bus: 'RabbitMQ', ms: rabbitApp.readyMs });
       setup = await prepareCheckout(rabbitApp, prepared.url, settings.checkoutUsers);
       checkout.push(await runCheckout(rabbitApp, prepared.url, 'RabbitMQ', setup, checkoutOptions));
+      await searchRate(rabbitApp, 'RabbitMQ');
       await rabbitApp.stop();
       log('outbox relay against raw amqplib');
       relay = await measureRelay(
@@ -188,8 +212,25 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
         settings.relayRounds,
         OUTBOX_BATCH_SIZE,
       );
+      if (settings.seedProducts > 0) {
+        log(`seed of ${settings.seedProducts} products with delivery on RabbitMQ`);
+        seedDelivery = await attempt('Seed with delivery', () =>
+          measureSeedDelivery(
+            `${settings.database}_seed`,
+            `${settings.vhost}_seed`,
+            settings.seedProducts,
+            settings.seedTimeoutSeconds,
+            log,
+          ),
+        );
+      }
     } else {
       notes.push('RabbitMQ: not measured (no vhost configured)');
+    }
+    for (const run of sagaRate) {
+      log(
+        `saga ${run.bus}: ${run.sustained ? run.sustained.confirmedPerSecond.toFixed(0) : 'no'} confirmed orders/s within p99 ${run.boundMs} ms; POST-only ${run.postOnly.requestsPerSecond.toFixed(0)} req/s`,
+      );
     }
     for (const run of checkout) {
       log(
@@ -230,7 +271,9 @@ export async function runHarness(settings: BenchSettings, title: string): Promis
       appHighWaterMb,
       nodeArgs: productionNodeArgs(),
       checkout,
+      sagaRate,
       relay,
+      seedDelivery,
       notes,
     };
     writeReport(report, settings);

@@ -1,3 +1,5 @@
+import type { SagaRateOptions } from './saga-rate.js';
+
 /** What a bench run is made of; `npm run bench` and the smoke differ only in these numbers. */
 export interface BenchSettings {
   /** The PostgreSQL database the catalog lives in (created, migrated and seeded when missing). */
@@ -14,6 +16,12 @@ export interface BenchSettings {
   /** Of `connections`, how many post orders during checkout; the rest browse. */
   checkoutPosters: number;
   checkoutUsers: number;
+  /** Products of the seed measured with its event delivery on RabbitMQ (none skips it). */
+  seedProducts: number;
+  /** The seed is stopped past this and reported as not current (it must not eat the whole run). */
+  seedTimeoutSeconds: number;
+  /** The saga's rate search, on each bus after its checkout run. */
+  sagaRate: SagaRateOptions;
   relayMessages: number;
   relayRounds: number;
   /** RabbitMQ vhost of the second pass and of the relay measurement; none skips both. */
@@ -54,6 +62,17 @@ export const fullRun: BenchSettings = {
   checkoutSeconds: Number(env.BENCH_CHECKOUT_SECONDS ?? 15),
   checkoutPosters: 10,
   checkoutUsers: 20,
+  seedProducts: Number(env.BENCH_SEED_PRODUCTS ?? 100_000),
+  seedTimeoutSeconds: Number(env.BENCH_SEED_TIMEOUT_SECONDS ?? 600),
+  sagaRate: {
+    boundMs: 1000,
+    stepSeconds: Number(env.BENCH_SAGA_STEP_SECONDS ?? 8),
+    factor: 1.5,
+    maxSteps: 12,
+    refineSteps: 2,
+    postConnections: 10,
+    postSeconds: 5,
+  },
   relayMessages: Number(env.BENCH_RELAY_MESSAGES ?? 20_000),
   relayRounds: 2,
   vhost: env.BENCH_VHOST ?? 'mascotas_bench',

@@ -80,7 +80,7 @@ async function shopperTokens(base: string, count: number): Promise<string[]> {
   return tokens;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -159,12 +159,12 @@ export async function prepareCheckout(
   }
 }
 
-interface Placed {
+export interface Placed {
   id: string;
   sentAt: number;
 }
 
-function posterRequests(setup: CheckoutSetup, placed: Placed[]): Request[] {
+export function posterRequests(setup: CheckoutSetup, placed: Placed[]): Request[] {
   const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
   return [
     {
@@ -205,7 +205,7 @@ function browserRequests(paths: readonly string[], productIds: readonly number[]
   ];
 }
 
-interface OrderRow {
+export interface OrderRow {
   id: string;
   status: string;
   status_history: { status: string; at: string }[];

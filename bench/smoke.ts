@@ -1,7 +1,7 @@
 /**
  * The bench's smoke, run by .ci/run: a small catalog in a throwaway database, both servers, one
- * short run of every scenario, checkout on both buses and the relay, the report written to a
- * temporary folder. It checks that the harness works end to end, not how fast anything is.
+ * short run of every scenario, checkout and a two-step saga rate search on both buses, the relay,
+ * a small seed with its event delivery on RabbitMQ, the report written to a temporary folder. It checks that the harness works end to end, not how fast anything is.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,17 @@ const settings: BenchSettings = {
   checkoutSeconds: 2,
   checkoutPosters: 3,
   checkoutUsers: 2,
+  seedProducts: 300,
+  seedTimeoutSeconds: 120,
+  sagaRate: {
+    boundMs: 1000,
+    stepSeconds: 1,
+    factor: 2,
+    maxSteps: 2,
+    refineSteps: 1,
+    postConnections: 3,
+    postSeconds: 1,
+  },
   relayMessages: 300,
   relayRounds: 1,
   vhost: `mascotas_bench_smoke_${suffix}`,
@@ -62,6 +73,22 @@ function problemsOf(report: BenchReport): string[] {
       problems.push(`checkout (${run.bus}): no order reached confirmed`);
     problems.push(...run.oversold.map((line) => `checkout (${run.bus}): ${line}`));
   }
+  const sagaRuns = report.sagaRate ?? [];
+  if (sagaRuns.length !== 2) problems.push(`the saga rate search ran on ${sagaRuns.length} buses, wanted 2`);
+  for (const run of sagaRuns) {
+    if (!(run.postOnly.requestsPerSecond > 0)) problems.push(`saga rate (${run.bus}): no POST-only rate`);
+    if (run.steps.length === 0) problems.push(`saga rate (${run.bus}): no step ran`);
+    if (!run.steps.some((step) => step.confirmedPerSecond > 0))
+      problems.push(`saga rate (${run.bus}): no order of any step reached confirmed`);
+  }
+  const seed = report.seedDelivery;
+  if (!seed) problems.push('the seed with delivery was not measured');
+  else {
+    problems.push(...seed.behind.map((line) => `seed with delivery: ${line}`));
+    if (!seed.queues.some((queue) => queue.handled > 0 && Number.isFinite(queue.perSecond)))
+      problems.push('seed with delivery: no queue applied anything at a measurable rate');
+    if (seed.writtenSeconds === null) problems.push('seed with delivery: the end of the writes was not seen');
+  }
   if (!report.relay || !(report.relay.relayPerSecond > 0) || !(report.relay.rawPerSecond > 0)) {
     problems.push('the relay measurement produced no throughput');
   }
@@ -70,7 +97,9 @@ function problemsOf(report: BenchReport): string[] {
     '## Targets',
     '## Catalog',
     '## Checkout saga under load',
+    '## Saga throughput',
     '## Outbox relay to RabbitMQ',
+    '## Seed with event delivery',
     '## Start-up',
   ]) {
     if (!markdown.includes(heading)) problems.push(`the report has no "${heading}"`);
@@ -94,6 +123,7 @@ try {
   log(`smoke failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 } finally {
   await deleteVhost(settings.vhost!).catch(() => {});
-  rmSync(folder, { recursive: true, force: true });
+  // BENCH_SMOKE_KEEP=1 leaves the report to read (its path is logged above).
+  if (process.env.BENCH_SMOKE_KEEP !== '1') rmSync(folder, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
