@@ -78,7 +78,7 @@ describe('deliveries applied in batches', () => {
     await Promise.all(Array.from({ length: 60 }, () => handle(delivery(consumer))));
     expect(await applied(consumer)).toBe(60);
     expect(await inboxRows(consumer)).toBe(60);
-    // Two go alone (the queue was idle), the rest wait and go together.
+    // The first goes alone (the queue was idle), the rest wait and go together.
     expect(transactions()).toBeLessThanOrEqual(4);
   });
 
