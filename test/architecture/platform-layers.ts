@@ -15,7 +15,12 @@ export interface Layer {
 export const PLATFORM_LAYERS: readonly Layer[] = [
   {
     name: 'foundation',
-    paths: ['src/platform/config.ts', 'src/platform/backoff.ts', 'src/platform/money.ts'],
+    paths: [
+      'src/platform/config.ts',
+      'src/platform/backoff.ts',
+      'src/platform/money.ts',
+      'src/platform/periodic-task.ts',
+    ],
   },
   { name: 'database', paths: ['src/platform/db/'] },
   { name: 'events runtime', paths: ['src/platform/events/', 'src/platform/module.ts'] },

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Database } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
+import { PeriodicTask } from '../../platform/periodic-task.js';
 import { OrderEvent } from './contract.js';
 import { orderEvent } from './orders.events.js';
 import * as repository from './orders.repository.js';
@@ -27,22 +28,25 @@ export interface OrderExpiryOptions {
  * meanwhile is not cancelled at all.
  */
 export class OrderExpiry {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly options: OrderExpiryOptions) {}
+  constructor(private readonly options: OrderExpiryOptions) {
+    this.task = new PeriodicTask(async () => {
+      const expired = await this.sweep().catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'the unpaid-order sweep failed; it runs again later');
+        return 0;
+      });
+      if (expired > 0) this.options.logger.info({ expired }, 'unpaid orders cancelled (payment_timeout)');
+    }, this.options.checkEveryMs);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule();
+    this.task.start();
   }
 
   /** No more sweeps; resolves once a sweep under way has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Cancels every order past its window now; answers how many. */
@@ -67,23 +71,8 @@ export class OrderExpiry {
         return { found: ids.length, cancelled };
       });
       expired += batch.cancelled;
-      if (batch.found < BATCH || this.stopped) return expired;
+      if (batch.found < BATCH || this.task.stopping) return expired;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.sweeping = this.sweep()
-        .then((expired) => {
-          if (expired > 0) this.options.logger.info({ expired }, 'unpaid orders cancelled (payment_timeout)');
-        })
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'the unpaid-order sweep failed; it runs again later'),
-        )
-        .finally(() => this.schedule());
-    }, this.options.checkEveryMs);
-    this.timer.unref();
   }
 }
 

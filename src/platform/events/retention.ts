@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type DatabaseLane, queryRows } from '../db/database.js';
+import { PeriodicTask } from '../periodic-task.js';
 
 export interface RetentionOptions {
   /** Published outbox rows and inbox records older than this are deleted. */
@@ -20,24 +21,24 @@ export interface RetentionOptions {
  * time: each skips the rows another is deleting.
  */
 export class EventRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly database: DatabaseLane,
     private readonly options: RetentionOptions,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
+  ) {
+    this.task = new PeriodicTask(async () => {
+      const removed = await this.sweep().catch((error: unknown) => this.options.onError(error));
+      if (removed && removed.outbox + removed.inbox > 0) this.options.onSwept(removed);
+    }, this.options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Deletes what is past the retention, batch by batch; returns how many rows went. */
@@ -69,23 +70,7 @@ export class EventRetention {
     for (;;) {
       const gone = (await queryRows<{ gone: number }>(this.database.db, statement)).length;
       total += gone;
-      if (gone < limit || this.stopped) return total;
+      if (gone < limit || this.task.stopping) return total;
     }
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      const sweeping = this.sweep().then(
-        (removed) => {
-          if (removed.outbox + removed.inbox > 0) this.options.onSwept(removed);
-        },
-        (error: unknown) => this.options.onError(error),
-      );
-      this.sweeping = sweeping;
-      void sweeping.finally(() => {
-        if (!this.stopped) this.schedule();
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
   }
 }

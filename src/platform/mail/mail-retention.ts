@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type DatabaseLane, queryRows } from '../db/database.js';
+import { PeriodicTask } from '../periodic-task.js';
 
 /** Rows per DELETE: no sweep holds many locks or one long transaction. */
 const BATCH = 5000;
@@ -10,9 +11,7 @@ const BATCH = 5000;
  * Replicas may sweep at once: each skips the rows another is deleting.
  */
 export class MailRetention {
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly database: DatabaseLane,
@@ -22,17 +21,19 @@ export class MailRetention {
       onSwept(removed: number): void;
       onError(error: unknown): void;
     },
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
+  ) {
+    this.task = new PeriodicTask(async () => {
+      const removed = await this.sweep().catch((error: unknown) => this.options.onError(error));
+      if (removed) this.options.onSwept(removed);
+    }, this.options.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.sweeping;
+  start(): void {
+    this.task.start();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Deletes the sent mails past the retention, batch by batch; answers how many went. */
@@ -48,23 +49,7 @@ export class MailRetention {
             returning 1 as gone`,
       );
       total += gone.length;
-      if (gone.length < BATCH || this.stopped) return total;
+      if (gone.length < BATCH || this.task.stopping) return total;
     }
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      const sweeping = this.sweep().then(
-        (removed) => {
-          if (removed > 0) this.options.onSwept(removed);
-        },
-        (error: unknown) => this.options.onError(error),
-      );
-      this.sweeping = sweeping;
-      void sweeping.finally(() => {
-        if (!this.stopped) this.schedule();
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * Runs `work` again and again while started: each run `intervalMs` after the previous one ended
+ * (never two at once), the first one interval after `start()`. `stop()` cancels the next run and
+ * waits for the one under way; a long run can look at `stopping` to end early. `work` handles its
+ * own failures: a rejection is ignored here and the next run is scheduled all the same. The timer
+ * does not hold the process open.
+ */
+export class PeriodicTask {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly work: () => Promise<void>,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** True once `stop()` was called (until the next `start()`). */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.work()
+        .catch(() => {})
+        .finally(() => this.schedule());
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+}
