@@ -14,6 +14,18 @@ export interface DeliveryBatchOptions {
  */
 export const DELIVERY_BATCHES: DeliveryBatchOptions = { maxSize: 100, maxConcurrent: 1 };
 
+/** A batch's handler failed on one of its deliveries: `index` in the batch, with the handler's error. */
+export class BatchItemFailure extends Error {
+  constructor(
+    readonly index: number,
+    readonly reason: unknown,
+  ) {
+    super(
+      `delivery ${index} of the batch failed: ${reason instanceof Error ? reason.message : String(reason)}`,
+    );
+  }
+}
+
 interface Waiting {
   delivery: Delivery;
   resolve(): void;
@@ -27,9 +39,11 @@ interface Waiting {
  * event, while a lone delivery goes at once, alone, as it always did.
  *
  * A delivery's promise settles only once its batch has committed, so the bus acknowledges nothing
- * that is not applied. A batch that fails is rolled back whole and its deliveries are applied
- * again one by one (each in its own transaction): a poison message fails alone, with its own
- * error, and the others go through; a repeat is harmless (the inbox, or the version guards).
+ * that is not applied. A batch whose handler fails on one delivery is rolled back whole: that
+ * delivery fails with its own error (tried once, as it would have been alone) and the others go
+ * again first, as the next batch — so a poison message fails alone and is never tried twice for one
+ * delivery. A batch that fails otherwise (its inbox statement, its commit) is applied again one
+ * delivery at a time. A repeat is harmless (the inbox, or the version guards).
  */
 export class DeliveryBatches {
   private readonly waiting: Waiting[] = [];
@@ -61,12 +75,17 @@ export class DeliveryBatches {
 
   private async run(batch: Waiting[]): Promise<void> {
     if (batch.length > 1) {
-      const applied = await this.applyBatch(batch.map((waiting) => waiting.delivery)).then(
-        () => true,
-        () => false,
+      const failure = await this.applyBatch(batch.map((waiting) => waiting.delivery)).then(
+        () => undefined,
+        (error: unknown) => error,
       );
-      if (applied) {
+      if (failure === undefined) {
         for (const waiting of batch) waiting.resolve();
+        return;
+      }
+      if (failure instanceof BatchItemFailure && batch[failure.index]) {
+        batch[failure.index]!.reject(failure.reason);
+        this.waiting.unshift(...batch.filter((_, index) => index !== failure.index));
         return;
       }
     }

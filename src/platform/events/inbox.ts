@@ -1,5 +1,10 @@
 import type { Database, DatabaseLane, Executor } from '../db/database.js';
-import { DELIVERY_BATCHES, DeliveryBatches, type DeliveryBatchOptions } from './delivery-batches.js';
+import {
+  BatchItemFailure,
+  DELIVERY_BATCHES,
+  DeliveryBatches,
+  type DeliveryBatchOptions,
+} from './delivery-batches.js';
 import type { EventEnvelope } from './envelope.js';
 import type { DeadLetter, Delivery, DeliveryHandler } from './event-bus.js';
 import { deadLetters, inbox } from './events.tables.js';
@@ -51,10 +56,14 @@ export function inboxHandler(
         consumer,
         deliveries.filter((delivery) => !guarded(delivery)),
       );
-      for (const delivery of deliveries) {
+      for (const [index, delivery] of deliveries.entries()) {
         // A version-guarded delivery needs no claim; an event twice in the batch is applied once.
-        if (guarded(delivery) || claimed.delete(delivery.message.event_id))
+        if (!guarded(delivery) && !claimed.delete(delivery.message.event_id)) continue;
+        try {
           await handler(delivery.message, tx, delivery);
+        } catch (error) {
+          throw new BatchItemFailure(index, error);
+        }
       }
     });
   const batches = new DeliveryBatches(applyBatch, applyOne, batching);
