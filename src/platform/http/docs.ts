@@ -1,7 +1,47 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { ModuleDefinition } from '../module.js';
+import { hoistNamedSchemas, markNamedSchemas } from './openapi-components.js';
+
+/** The platform's own routes (health, the event operations) are documented under this tag. */
+const OPERATIONS_TAG = {
+  name: 'operations',
+  description:
+    'Health probes for orchestrators and, for staff, the event pipeline: outbox backlog, ' +
+    'consumption counts and dead letters.',
+};
+
+/** `GET /api/products/:id/stock` → `getProductsByIdStock`: stable, unique per method and path. */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .replace(/^\/api\//, '/')
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => (segment.startsWith(':') ? `by-${segment.slice(1)}` : segment))
+    .flatMap((segment) => segment.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return [method.toLowerCase(), ...words.map((word) => word[0]!.toUpperCase() + word.slice(1))].join('');
+}
+
+/**
+ * What the platform adds to each documented operation: an `operationId`, the module's tag, and the
+ * bearer scheme exactly when the route's recorded access (see auth.ts) asks for a token.
+ */
+export function documentOperation(route: RouteOptions, url: string): Record<string, unknown> | undefined {
+  const schema = route.schema as Record<string, unknown> | undefined;
+  if (!schema) return undefined;
+  const method = Array.isArray(route.method) ? route.method[0]! : route.method;
+  const module = /^\/api\/([^/]+)/.exec(url)?.[1];
+  const access = route.config?.access ?? 'public';
+  const { security: _handWritten, ...rest } = schema;
+  return {
+    ...(markNamedSchemas(rest) as Record<string, unknown>),
+    operationId: schema.operationId ?? operationIdOf(method, url),
+    tags: schema.tags ?? [module ?? OPERATIONS_TAG.name],
+    security: access === 'public' ? [] : [{ bearer: [] }],
+  };
+}
 
 const ENVELOPE_PROPERTIES = {
   event_id: { type: 'string', format: 'uuid' },
@@ -69,8 +109,29 @@ export async function registerDocs(
         version: '1.0.0',
         description: 'Pet-shop commerce: users, catalog, cart, orders, reviews',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [
+        ...modules.map((module) => ({ name: module.name, description: module.description ?? module.name })),
+        OPERATIONS_TAG,
+      ],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'The `access` token from POST /api/users/token (or /token/refresh)',
+          },
+        },
+      },
     },
+    transform: ({ schema, url, route }) => {
+      const documented = documentOperation(route, url);
+      return documented ? { schema: documented as typeof schema, url } : { schema, url };
+    },
+    transformObject: (documentObject) =>
+      'openapiObject' in documentObject
+        ? hoistNamedSchemas(documentObject.openapiObject as Record<string, unknown>)
+        : documentObject.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
     },

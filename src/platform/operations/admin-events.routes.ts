@@ -6,7 +6,7 @@ import { PageQuery, pageOf, pageWindow, toPage } from '../http/paging.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DeadLetterSchema, EventsStatusSchema } from './dead-letters.schemas.js';
 
-const common = { tags: ['operations'], security: [{ bearer: [] }] };
+const common = { tags: ['operations'] };
 const denied = { 401: ProblemSchema, 403: ProblemSchema, 503: ProblemSchema };
 
 const IdParams = Type.Object({
@@ -67,6 +67,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Outbox backlog, events published and consumed, and dead letters, per module',
+        description:
+          'Staff only (401 without a token, 403 for a customer). Counts per module: outbox rows waiting to be published, events published and applied by each queue, and messages parked as dead letters. 503 while the database is unavailable.',
         response: { 200: EventsStatusSchema, ...denied },
       },
     },
@@ -83,6 +85,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Parked messages, oldest first',
+        description:
+          'Staff only. The messages the consumers gave up on after their retries, paged; `queue` narrows the list to one queue. 400 on an unknown query parameter.',
         querystring: ListQuery,
         response: { 200: pageOf(DeadLetterSchema), 400: ProblemSchema, ...denied },
       },
@@ -101,6 +105,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'One parked message, whole',
+        description:
+          'Staff only. The parked message with its envelope, routing key, queue, attempts and last error; 404 if no such message is parked.',
         params: IdParams,
         response: { 200: DeadLetterSchema, 404: ProblemSchema, ...denied },
       },
@@ -115,6 +121,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Send one parked message back to its queue (applied at most once)',
+        description:
+          "Staff only. Republishes the message to its queue and removes it from the dead letters; the consumer's inbox makes a second delivery a no-op. 404 if it is not parked, 409 if it cannot be sent back now.",
         params: IdParams,
         response: { 200: Replayed, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, ...denied },
       },
@@ -133,6 +141,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: "Send a queue's parked messages back to it, oldest first",
+        description:
+          'Staff only. Replays the oldest `limit` messages (default 1) parked in `queue`, or all of them with `all: true`; answers how many were sent back. 400 on a body that names no queue.',
         body: ReplayBody,
         response: { 200: Replayed, 400: ProblemSchema, ...denied },
       },
@@ -156,6 +166,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Drop one parked message',
+        description:
+          'Staff only. Deletes the parked message for good (it is not applied); 404 if it is not parked.',
         params: IdParams,
         response: { 200: Discarded, 404: ProblemSchema, ...denied },
       },
@@ -170,6 +182,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Drop every message parked in a queue (?queue=…&all=true)',
+        description:
+          'Staff only. Deletes every message parked in `queue`; `all=true` is required so that a stray request cannot empty a queue. Answers how many were dropped.',
         querystring: DiscardQuery,
         response: { 200: Discarded, 400: ProblemSchema, ...denied },
       },
