@@ -2,9 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, ProblemSchema } from '../http/errors.js';
-import { PageQuery, pageOf, pageWindow, toPage } from '../http/paging.js';
+import { PageQuery, pageWindow, toPage } from '../http/paging.js';
 import type { DeadLetters } from './dead-letters.js';
-import { DeadLetterSchema, EventsStatusSchema } from './dead-letters.schemas.js';
+import { DeadLetterPage, DeadLetterSchema, EventsStatusSchema } from './dead-letters.schemas.js';
 
 const common = { tags: ['operations'] };
 const denied = { 401: ProblemSchema, 403: ProblemSchema, 503: ProblemSchema };
@@ -24,7 +24,11 @@ const ReplayBody = Type.Object(
       Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'the oldest N (default 1)' }),
     ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ReplayRequest',
+    additionalProperties: false,
+    examples: [{ queue: 'reviews.orders', limit: 10 }],
+  },
 );
 const DiscardQuery = Type.Object(
   {
@@ -33,11 +37,17 @@ const DiscardQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const Replayed = Type.Object({
-  replayed: Type.Integer({ minimum: 0, description: 'events sent back to their queue (via the outbox)' }),
-  skipped: Type.Integer({ minimum: 0, description: 'messages left parked: not event envelopes' }),
-});
-const Discarded = Type.Object({ discarded: Type.Integer({ minimum: 0 }) });
+const Replayed = Type.Object(
+  {
+    replayed: Type.Integer({ minimum: 0, description: 'events sent back to their queue (via the outbox)' }),
+    skipped: Type.Integer({ minimum: 0, description: 'messages left parked: not event envelopes' }),
+  },
+  { $id: 'Replayed', examples: [{ replayed: 3, skipped: 0 }] },
+);
+const Discarded = Type.Object(
+  { discarded: Type.Integer({ minimum: 0 }) },
+  { $id: 'Discarded', examples: [{ discarded: 2 }] },
+);
 
 /** A route that takes no body: none, or an empty JSON object. */
 function refuseBody(body: unknown): void {
@@ -88,7 +98,7 @@ export function registerAdminEvents(
         description:
           'Staff only. The messages the consumers gave up on after their retries, paged; `queue` narrows the list to one queue. 400 on an unknown query parameter.',
         querystring: ListQuery,
-        response: { 200: pageOf(DeadLetterSchema), 400: ProblemSchema, ...denied },
+        response: { 200: DeadLetterPage, 400: ProblemSchema, ...denied },
       },
     },
     async (request) => {
