@@ -1,6 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { type EventDefinition, eventName } from '../events/envelope.js';
 import type { ModuleDefinition } from '../module.js';
 import { hoistNamedSchemas, markNamedSchemas } from './openapi-components.js';
 
@@ -50,6 +51,41 @@ const ENVELOPE_PROPERTIES = {
   version: { type: 'integer', description: "the entity's revision after this change" },
 };
 
+/** Where the events travel when `AMQP_URL` is set (the in-memory bus has no server). */
+const AMQP_SERVER = {
+  url: '{host}:{port}',
+  protocol: 'amqp',
+  protocolVersion: '0-9-1',
+  description:
+    'RabbitMQ, as `AMQP_URL` names it: one durable topic exchange per publishing module and one ' +
+    'queue per consuming module and exchange (`<module>.<exchange>`), with a dead-letter queue each.',
+  variables: {
+    host: { default: 'localhost', description: 'the broker host' },
+    port: { default: '5672', description: 'AMQP port (5671 for amqps)' },
+  },
+};
+
+/**
+ * The example messages of an event: its payload schema's examples inside an envelope whose
+ * `version` is the one the event's description gives (`version` is 1…), else 2.
+ */
+function messageExamples(event: EventDefinition): { name: string; payload: Record<string, unknown> }[] {
+  const examples = (event.payload as { examples?: unknown[] }).examples ?? [];
+  const version = Number(
+    /`?version`? is (\d+)|Version (\d+)/.exec(event.description)?.slice(1).find(Boolean) ?? 2,
+  );
+  return examples.map((payload, index) => ({
+    name: `${event.routingKey}${examples.length > 1 ? ` ${index + 1}` : ''}`,
+    payload: {
+      event_id: '6f1c2a9e-8d4b-4c3a-9f2e-1b7d5e0a4c33',
+      event: eventName(event.routingKey),
+      timestamp: '2026-03-09T17:20:30.000Z',
+      version,
+      ...(payload as Record<string, unknown>),
+    },
+  }));
+}
+
 /** The event catalogue as AsyncAPI 2.6, built from every module's `contract.ts`. */
 export function asyncApiDocument(modules: readonly ModuleDefinition[]): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
@@ -73,6 +109,7 @@ export function asyncApiDocument(modules: readonly ModuleDefinition[]): Record<s
           message: {
             name: event.routingKey,
             contentType: 'application/json',
+            examples: messageExamples(event),
             payload: {
               allOf: [
                 {
@@ -91,6 +128,7 @@ export function asyncApiDocument(modules: readonly ModuleDefinition[]): Record<s
   return {
     asyncapi: '2.6.0',
     info: { title: 'Mascotas events', version: '1.0.0', description: 'Topic exchanges between the modules' },
+    servers: { rabbitmq: AMQP_SERVER },
     defaultContentType: 'application/json',
     channels,
   };
