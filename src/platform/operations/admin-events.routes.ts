@@ -78,7 +78,7 @@ export function registerAdminEvents(
         ...common,
         summary: 'Outbox backlog, events published and consumed, and dead letters, per module',
         description:
-          'Staff only (401 without a token, 403 for a customer). Counts per module: outbox rows waiting to be published, events published and applied by each queue, and messages parked as dead letters. 503 while the database is unavailable.',
+          'Staff only (401 without a token, 403 for a customer). Counts per module: outbox rows waiting to be published, events published and applied by each queue, messages parked as dead letters, and the mail outbox. On RabbitMQ, 503 `EVENTS.BROKER_UNAVAILABLE` while the broker is away.',
         response: { 200: EventsStatusSchema, ...denied },
       },
     },
@@ -96,7 +96,7 @@ export function registerAdminEvents(
         ...common,
         summary: 'Parked messages, oldest first',
         description:
-          'Staff only. The messages the consumers gave up on after their retries, paged; `queue` narrows the list to one queue. 400 on an unknown query parameter.',
+          'Staff only. The messages the consumers gave up on after their retries, paged; `queue` (`<module>.<exchange>`) narrows the list to one queue; 400 `EVENTS.UNKNOWN_QUEUE` for a queue that does not exist.',
         querystring: ListQuery,
         response: { 200: DeadLetterPage, 400: ProblemSchema, ...denied },
       },
@@ -116,7 +116,7 @@ export function registerAdminEvents(
         ...common,
         summary: 'One parked message, whole',
         description:
-          'Staff only. The parked message with its envelope, routing key, queue, attempts and last error; 404 if no such message is parked.',
+          'Staff only. The parked message with its envelope, routing key, queue, attempts and last error; 404 `EVENTS.DEAD_LETTER_NOT_FOUND` if no such message is parked.',
         params: IdParams,
         response: { 200: DeadLetterSchema, 404: ProblemSchema, ...denied },
       },
@@ -132,7 +132,7 @@ export function registerAdminEvents(
         ...common,
         summary: 'Send one parked message back to its queue (applied at most once)',
         description:
-          "Staff only. Republishes the message to its queue and removes it from the dead letters; the consumer's inbox makes a second delivery a no-op. 404 if it is not parked, 409 if it cannot be sent back now.",
+          "Staff only. Republishes the message to its queue and removes it from the dead letters; the consumer's inbox makes a second delivery a no-op. 404 `EVENTS.DEAD_LETTER_NOT_FOUND` if it is not parked, 409 `EVENTS.NOT_REPLAYABLE` for a message that is not an event (it can only be discarded).",
         params: IdParams,
         response: { 200: Replayed, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, ...denied },
       },
@@ -152,7 +152,7 @@ export function registerAdminEvents(
         ...common,
         summary: "Send a queue's parked messages back to it, oldest first",
         description:
-          'Staff only. Replays the oldest `limit` messages (default 1) parked in `queue`, or all of them with `all: true`; answers how many were sent back. 400 on a body that names no queue.',
+          'Staff only. Replays the oldest `limit` messages (default 1) parked in `queue`, or all of them with `all: true`; not both (400). Answers how many were sent back and how many were skipped (not events). 400 `EVENTS.UNKNOWN_QUEUE`.',
         body: ReplayBody,
         response: { 200: Replayed, 400: ProblemSchema, ...denied },
       },
@@ -177,7 +177,7 @@ export function registerAdminEvents(
         ...common,
         summary: 'Drop one parked message',
         description:
-          'Staff only. Deletes the parked message for good (it is not applied); 404 if it is not parked.',
+          'Staff only. Deletes the parked message for good (it is not applied); 404 `EVENTS.DEAD_LETTER_NOT_FOUND` if it is not parked.',
         params: IdParams,
         response: { 200: Discarded, 404: ProblemSchema, ...denied },
       },
@@ -193,7 +193,7 @@ export function registerAdminEvents(
         ...common,
         summary: 'Drop every message parked in a queue (?queue=…&all=true)',
         description:
-          'Staff only. Deletes every message parked in `queue`; `all=true` is required so that a stray request cannot empty a queue. Answers how many were dropped.',
+          'Staff only. Deletes every message parked in `queue`; `all=true` is required so that a stray request cannot empty a queue. Answers how many were dropped; 400 `EVENTS.UNKNOWN_QUEUE`.',
         querystring: DiscardQuery,
         response: { 200: Discarded, 400: ProblemSchema, ...denied },
       },
