@@ -1,8 +1,10 @@
+import { STATUS_CODES } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { type EventDefinition, eventName } from '../events/envelope.js';
 import type { ModuleDefinition } from '../module.js';
+import { ProblemSchema } from './errors.js';
 import { hoistNamedSchemas, markNamedSchemas } from './openapi-components.js';
 
 /** The platform's own routes (health, the event operations) are documented under this tag. */
@@ -134,6 +136,27 @@ export function asyncApiDocument(modules: readonly ModuleDefinition[]): Record<s
   };
 }
 
+const PROBLEM_DESCRIPTION = ProblemSchema.description;
+
+/**
+ * "Default Response" (what @fastify/swagger writes without a description) becomes the status's
+ * reason, and an error answer says its status, not only that it is problem details.
+ */
+function describeResponses(document: Record<string, unknown>): Record<string, unknown> {
+  const paths = (document.paths ?? {}) as Record<
+    string,
+    Record<string, { responses?: Record<string, { description?: string }> }>
+  >;
+  for (const operations of Object.values(paths))
+    for (const operation of Object.values(operations))
+      for (const [status, response] of Object.entries(operation.responses ?? {}))
+        if (response.description === 'Default Response')
+          response.description = STATUS_CODES[status] ?? status;
+        else if (response.description === PROBLEM_DESCRIPTION)
+          response.description = `${STATUS_CODES[status] ?? status}: problem details (RFC 9457)`;
+  return document;
+}
+
 /** OpenAPI from the route schemas, an interactive reference at /docs, and the event catalogue. */
 export async function registerDocs(
   app: FastifyInstance,
@@ -168,7 +191,7 @@ export async function registerDocs(
     },
     transformObject: (documentObject) =>
       'openapiObject' in documentObject
-        ? hoistNamedSchemas(documentObject.openapiObject as Record<string, unknown>)
+        ? describeResponses(hoistNamedSchemas(documentObject.openapiObject as Record<string, unknown>))
         : documentObject.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
