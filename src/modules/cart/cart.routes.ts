@@ -137,7 +137,7 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
         ...common,
         summary: 'Where the order of a checkout is',
         description:
-          'The `Location` of a checkout’s 202. While the orders module has not made the order yet: 200 `pending` with `Retry-After`. Once the order exists: 303 See Other to /api/orders/{order_id}. Another user’s checkout, or none, is a 404.',
+          'A signed-in user, for their own checkout. The `Location` of a checkout’s 202. While the orders module has not made the order yet: 200 `pending` with `Retry-After`. Once the order exists: 303 See Other to /api/orders/{order_id}. Another user’s checkout, or none, is a 404.',
         params: CheckoutParams,
         response: { 200: CheckoutStatus, 303: CheckoutStatus, ...problemResponses(400, 401, 404) },
       },

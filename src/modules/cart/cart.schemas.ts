@@ -93,13 +93,19 @@ export type CheckoutAnswer = Static<typeof CheckoutAnswer>;
 export const CheckoutParams = Type.Object({ order_id: Type.String({ format: 'uuid' }) });
 export type CheckoutParams = Static<typeof CheckoutParams>;
 
-export const CheckoutStatus = Type.Object({
-  order_id: Type.String({ format: 'uuid' }),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('created')], {
-    description: '`pending` until the orders module has made the order, then `created`',
-  }),
-  order: Type.Union([Type.String(), Type.Null()], {
-    description: 'where the order is (`/api/orders/{order_id}`) once it exists, else null',
-  }),
-});
+export const CheckoutStatus = Type.Object(
+  {
+    order_id: Type.String({ format: 'uuid' }),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('created')], {
+      description: '`pending` until the orders module has made the order, then `created`',
+    }),
+    order: Type.Union([Type.String(), Type.Null()], {
+      description: 'where the order is (`/api/orders/{order_id}`) once it exists, else null',
+    }),
+  },
+  {
+    $id: 'CheckoutStatus',
+    examples: [{ order_id: '0b6f6d2e-5c1a-4f7e-9b1d-3a2c8e4f7a90', status: 'pending', order: null }],
+  },
+);
 export type CheckoutStatus = Static<typeof CheckoutStatus>;
