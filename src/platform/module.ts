@@ -27,6 +27,8 @@ export interface ModuleContext {
 
 export interface ModuleDefinition {
   name: string;
+  /** One or two sentences on what the module does: its OpenAPI tag's description. */
+  description?: string;
   publishes?: ModuleContract;
   /** The events it handles, each bound to a publisher's contract (see `defineModule`). */
   subscriptions?: readonly Subscription[];
@@ -79,6 +81,8 @@ export function subscribe(
 /** A module as its index.ts declares it: what it publishes, what it subscribes to, what it registers. */
 export interface ModuleParts {
   name: string;
+  /** One or two sentences on what the module does: its OpenAPI tag's description. */
+  description?: string;
   publishes?: ModuleContract;
   subscriptions: readonly Subscription[];
   /** Registers the module's routes under `/api/<name>` (and whatever else it starts). */

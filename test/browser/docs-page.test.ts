@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_MODULES } from '../../src/app.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -51,6 +52,24 @@ describe.skipIf(!available && !required)('the /docs page in a real browser', () 
     );
     const shown = new Set(listed.map((path) => path.replaceAll('\u200b', '').trim()));
     for (const path of expected) expect(shown, path).toContain(path);
+    await page.close();
+  });
+
+  it("when /docs is opened, then every module's section renders with its description", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/docs`);
+    await page.waitForSelector('.opblock-tag', { timeout: 20_000 });
+    const sections = await page.$$eval('.opblock-tag', (nodes) =>
+      nodes.map((node) => ({ tag: node.getAttribute('data-tag') ?? '', text: node.textContent ?? '' })),
+    );
+    const tags = new Map(sections.map(({ tag, text }) => [tag, text]));
+    for (const module of [
+      ...ALL_MODULES.map(({ name, description }) => ({ name, description })),
+      { name: 'operations', description: 'Health probes' },
+    ]) {
+      expect([...tags.keys()], module.name).toContain(module.name);
+      expect(tags.get(module.name), module.name).toContain(module.description?.slice(0, 20));
+    }
     await page.close();
   });
 });

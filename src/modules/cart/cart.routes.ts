@@ -15,7 +15,7 @@ import {
 } from './cart.schemas.js';
 import type { CartService } from './cart.service.js';
 
-const common = { tags: ['cart'], security: [{ bearer: [] }] };
+const common = { tags: ['cart'] };
 /** How long a client should wait before it looks at a checkout again: the saga takes well under a second. */
 const RETRY_AFTER_SECONDS = '1';
 
@@ -26,7 +26,13 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
     '/',
     {
       onRequest: app.authenticate,
-      schema: { ...common, summary: 'Your cart', response: { 200: Cart, ...problemResponses(401) } },
+      schema: {
+        ...common,
+        summary: 'Your cart',
+        description:
+          "A signed-in user (401 without a token). The cart with its lines at the catalog's current prices, `available: false` on a line whose product was deleted or is short of stock; made empty the first time it is read.",
+        response: { 200: Cart, ...problemResponses(401) },
+      },
     },
     async (request) => service.view(request.principal.id),
   );
@@ -38,6 +44,8 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
       schema: {
         ...common,
         summary: 'Add a product, or more of it, to your cart',
+        description:
+          'A signed-in user. A product already in the cart adds to its line. 404 `CART.PRODUCT_NOT_FOUND` for a deleted or unknown product; 409 `CART.QUANTITY_LIMIT` above 99 on a line, `CART.TOO_MANY_LINES` above 50 products, `CART.INSUFFICIENT_STOCK` above the stock.',
         body: AddItemBody,
         response: { 201: Cart, ...problemResponses(400, 401, 404, 409) },
       },
@@ -53,6 +61,8 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
       schema: {
         ...common,
         summary: 'Set the quantity of a line',
+        description:
+          "A signed-in user. Sets the line's quantity (1–99). 404 `CART.ITEM_NOT_FOUND` if the product is not in the cart; 409 `CART.INSUFFICIENT_STOCK`, or `CART.PRODUCT_UNAVAILABLE` for a deleted product (remove it instead).",
         params: ProductParams,
         body: ChangeQuantityBody,
         response: { 200: Cart, ...problemResponses(400, 401, 404, 409) },
@@ -69,6 +79,8 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
       schema: {
         ...common,
         summary: 'Remove a line',
+        description:
+          "A signed-in user. Removes the product's line and answers the cart; 404 `CART.ITEM_NOT_FOUND` if it is not in the cart.",
         params: ProductParams,
         response: { 200: Cart, ...problemResponses(400, 401, 404) },
       },
@@ -83,6 +95,7 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
       schema: {
         ...common,
         summary: 'Empty your cart',
+        description: 'A signed-in user. Removes every line; 204 even when the cart was already empty.',
         response: { 204: Type.Null(), ...problemResponses(401) },
       },
     },
@@ -100,7 +113,7 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
         ...common,
         summary: 'Turn your cart into an order',
         description:
-          'Empties the cart and answers at once: 202 with `Location: /api/cart/checkouts/{order_id}` and `Retry-After`. The order appears under /api/orders/{order_id} when the orders module has taken it; until then the Location answers `pending`.',
+          'A signed-in user; takes no body. Empties the cart and answers at once: 202 with `Location: /api/cart/checkouts/{order_id}` and `Retry-After`. The order appears under /api/orders/{order_id} when the orders module has taken it; until then the Location answers `pending`. 409 `CART.EMPTY` for an empty cart and `CART.UNAVAILABLE_ITEMS` when a line is unavailable (the cart is left as it was). With an `Idempotency-Key` a retry answers the same `order_id`.',
         headers: IdempotencyHeaders,
         response: { 202: CheckoutAnswer, ...problemResponses(400, 401, 409) },
       },
@@ -124,7 +137,7 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
         ...common,
         summary: 'Where the order of a checkout is',
         description:
-          'The `Location` of a checkout’s 202. While the orders module has not made the order yet: 200 `pending` with `Retry-After`. Once the order exists: 303 See Other to /api/orders/{order_id}. Another user’s checkout, or none, is a 404.',
+          'A signed-in user, for their own checkout. The `Location` of a checkout’s 202. While the orders module has not made the order yet: 200 `pending` with `Retry-After`. Once the order exists: 303 See Other to /api/orders/{order_id}. Another user’s checkout, or none, is a 404.',
         params: CheckoutParams,
         response: { 200: CheckoutStatus, 303: CheckoutStatus, ...problemResponses(400, 401, 404) },
       },

@@ -7,18 +7,32 @@ export const CartEvent = {
   checkedOut: 'cart.checked_out',
 } as const;
 
-export const CartCheckedOutPayload = Type.Object({
-  order_id: Type.String({ format: 'uuid', description: 'made by the cart; the order takes it as its id' }),
-  user_id: Type.Integer(),
-  items: Type.Array(
-    Type.Object({
-      product_id: Type.Integer(),
-      quantity: Type.Integer({ minimum: 1, maximum: 99 }),
-      unit_price: Type.String({ description: 'two-decimal price the cart showed at checkout' }),
-    }),
-    { minItems: 1, maxItems: 50 },
-  ),
-});
+export const CartCheckedOutPayload = Type.Object(
+  {
+    order_id: Type.String({ format: 'uuid', description: 'made by the cart; the order takes it as its id' }),
+    user_id: Type.Integer(),
+    items: Type.Array(
+      Type.Object({
+        product_id: Type.Integer(),
+        quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+        unit_price: Type.String({ description: 'two-decimal price the cart showed at checkout' }),
+      }),
+      { minItems: 1, maxItems: 50 },
+    ),
+  },
+  {
+    examples: [
+      {
+        order_id: '0b6f6d2e-5c1a-4f7e-9b1d-3a2c8e4f7a90',
+        user_id: 5,
+        items: [
+          { product_id: 17, quantity: 2, unit_price: '54.90' },
+          { product_id: 42, quantity: 1, unit_price: '7.50' },
+        ],
+      },
+    ],
+  },
+);
 export type CartCheckedOut = Static<typeof CartCheckedOutPayload>;
 
 export const cartContract = {

@@ -22,13 +22,24 @@ const Description = Type.String({
 });
 const ParentId = Type.Union([Id, Type.Null()]);
 
-export const CategoryBody = Type.Object(
-  { name: Name, description: Type.Optional(Description), parent_id: Type.Optional(ParentId) },
-  { additionalProperties: false },
-);
+const categoryBodyFields = {
+  name: Name,
+  description: Type.Optional(Description),
+  parent_id: Type.Optional(ParentId),
+};
+
+export const CategoryBody = Type.Object(categoryBodyFields, {
+  $id: 'CategoryInput',
+  additionalProperties: false,
+  examples: [{ name: 'Dog food', description: 'Dry and wet food for dogs', parent_id: 1 }],
+});
 export type CategoryBody = Static<typeof CategoryBody>;
 
-export const CategoryPatch = Type.Partial(CategoryBody, { additionalProperties: false });
+export const CategoryPatch = Type.Partial(Type.Object(categoryBodyFields), {
+  $id: 'CategoryChange',
+  additionalProperties: false,
+  examples: [{ name: 'Dog food and treats' }],
+});
 export type CategoryPatch = Static<typeof CategoryPatch>;
 
 export const CategoryListQuery = Type.Composite(
@@ -55,10 +66,27 @@ const categoryFields = {
   updated_at: Type.String({ format: 'date-time' }),
 };
 
-export const CategoryResponse = Type.Object(categoryFields);
+const CATEGORY_EXAMPLE = {
+  id: 3,
+  name: 'Dog food',
+  slug: 'dog-food',
+  description: 'Dry and wet food for dogs',
+  parent_id: 1,
+  product_count: 24,
+  created_at: '2026-03-01T08:00:00.000Z',
+  updated_at: '2026-03-01T08:00:00.000Z',
+};
+
+export const CategoryResponse = Type.Object(categoryFields, {
+  $id: 'Category',
+  examples: [CATEGORY_EXAMPLE],
+});
 export type CategoryResponse = Static<typeof CategoryResponse>;
 
-export const CategoryPage = pageOf(CategoryResponse);
+export const CategoryPage = pageOf(CategoryResponse, {
+  $id: 'CategoryPage',
+  examples: [{ count: 1, next: null, previous: null, results: [CATEGORY_EXAMPLE] }],
+});
 
 export const CategoryTreeNode = Type.Recursive(
   (node) => Type.Object({ ...categoryFields, children: Type.Array(node) }),
@@ -66,4 +94,19 @@ export const CategoryTreeNode = Type.Recursive(
 );
 export type CategoryTreeNode = Static<typeof CategoryTreeNode>;
 
-export const CategoryTree = Type.Array(CategoryTreeNode);
+export const CategoryTree = Type.Array(CategoryTreeNode, {
+  examples: [
+    [
+      {
+        ...CATEGORY_EXAMPLE,
+        id: 1,
+        name: 'Dogs',
+        slug: 'dogs',
+        description: '',
+        parent_id: null,
+        product_count: 0,
+        children: [{ ...CATEGORY_EXAMPLE, children: [] }],
+      },
+    ],
+  ],
+});

@@ -9,16 +9,32 @@ export const CategoryEvent = {
   deleted: 'category.deleted',
 } as const;
 
-export const CategoryRevisionPayload = Type.Object({
-  category_id: Type.Integer(),
-  name: Type.String(),
-  slug: Type.String(),
-  description: Type.String(),
-  parent_id: Type.Union([Type.Integer(), Type.Null()]),
-});
+export const CategoryRevisionPayload = Type.Object(
+  {
+    category_id: Type.Integer(),
+    name: Type.String(),
+    slug: Type.String(),
+    description: Type.String(),
+    parent_id: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  {
+    examples: [
+      {
+        category_id: 3,
+        name: 'Dog food',
+        slug: 'dog-food',
+        description: 'Dry and wet food for dogs',
+        parent_id: 1,
+      },
+    ],
+  },
+);
 export type CategoryRevisionPayload = Static<typeof CategoryRevisionPayload>;
 
-export const CategoryDeletedPayload = Type.Object({ category_id: Type.Integer() });
+export const CategoryDeletedPayload = Type.Object(
+  { category_id: Type.Integer() },
+  { examples: [{ category_id: 3 }] },
+);
 export type CategoryDeletedPayload = Static<typeof CategoryDeletedPayload>;
 
 export const categoriesContract = {

@@ -7,6 +7,8 @@ import { categoriesContract } from './contract.js';
 /** The taxonomy: categories and their tree; counts products from the catalog's events. */
 export const categoriesModule = defineModule({
   name: 'categories',
+  description:
+    'The category tree of the catalog: anyone may read it, staff create, rename, move and delete categories (a category with children or products cannot be deleted).',
   publishes: categoriesContract,
   subscriptions: categoriesSubscriptions,
   async register(app, { database }) {

@@ -8,6 +8,7 @@ import { ordersSubscriptions } from './orders.subscribers.js';
 /** Orders priced from its own read model of products; stock answers from products move them on. */
 export const ordersModule = defineModule({
   name: 'orders',
+  description: 'Orders and their states: customers place, read and cancel theirs; staff see and move all.',
   publishes: ordersContract,
   subscriptions: ordersSubscriptions,
   async register(app, { database, config, logger }) {

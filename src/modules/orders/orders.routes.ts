@@ -6,7 +6,7 @@ import { pageWindow, toPage } from '../../platform/http/paging.js';
 import { ListQuery, Order, OrderPage, OrderParams, PlaceOrderBody, StatusBody } from './orders.schemas.js';
 import type { OrdersService } from './orders.service.js';
 
-const common = { tags: ['orders'], security: [{ bearer: [] }] };
+const common = { tags: ['orders'] };
 
 export async function ordersRoutes(scope: FastifyInstance, { service }: { service: OrdersService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -19,7 +19,7 @@ export async function ordersRoutes(scope: FastifyInstance, { service }: { servic
         ...common,
         summary: 'Place an order',
         description:
-          'Answers 201 with the order in `pending`; it becomes `confirmed` or `rejected` once products has tried to reserve its stock. A retry with the same Idempotency-Key answers the first response again.',
+          'A signed-in user (401 without a token). Answers 201 with the order in `pending`; it becomes `confirmed` or `rejected` once products has tried to reserve its stock. 400 `ORDERS.UNKNOWN_PRODUCT` (naming every such line) or `ORDERS.DUPLICATE_PRODUCT`. A retry with the same Idempotency-Key answers the first response again; the key reused for another body is a 409 `IDEMPOTENCY.KEY_REUSED`.',
         headers: IdempotencyHeaders,
         body: PlaceOrderBody,
         response: { 201: Order, ...problemResponses(400, 401, 409) },
@@ -38,6 +38,8 @@ export async function ordersRoutes(scope: FastifyInstance, { service }: { servic
       schema: {
         ...common,
         summary: 'Your orders, newest first (staff: everyone’s)',
+        description:
+          "A signed-in user: a page of their own orders, newest first; staff see everyone's. `?status=` filters on one status (an unknown one is a 400).",
         querystring: ListQuery,
         response: { 200: OrderPage, ...problemResponses(400, 401) },
       },
@@ -56,6 +58,8 @@ export async function ordersRoutes(scope: FastifyInstance, { service }: { servic
       schema: {
         ...common,
         summary: 'One of your orders (staff: any)',
+        description:
+          "Its owner or staff. 404 `ORDERS.NOT_FOUND` for an unknown id and for someone else's order.",
         params: OrderParams,
         response: { 200: Order, ...problemResponses(401, 404) },
       },
@@ -70,6 +74,8 @@ export async function ordersRoutes(scope: FastifyInstance, { service }: { servic
       schema: {
         ...common,
         summary: 'Cancel an order that is pending, confirmed or paid',
+        description:
+          'Its owner or staff; takes no body. The order becomes `cancelled` and its reserved stock goes back. 404 `ORDERS.NOT_FOUND`; 409 `ORDERS.INVALID_TRANSITION` from any other status.',
         params: OrderParams,
         response: { 200: Order, ...problemResponses(400, 401, 404, 409) },
       },
@@ -88,7 +94,7 @@ export async function ordersRoutes(scope: FastifyInstance, { service }: { servic
         ...common,
         summary: 'Move an order along its states (staff)',
         description:
-          'confirmed → paid → shipped → delivered, and pending|confirmed|paid → cancelled. `confirmed` and `rejected` are set only by the stock reservation (409 here).',
+          'Staff only (401 without a token, 403 for a customer). confirmed → paid → shipped → delivered, and pending|confirmed|paid → cancelled. `confirmed` and `rejected` are set only by the stock reservation (409 here); any other move is a 409 `ORDERS.INVALID_TRANSITION`. 404 `ORDERS.NOT_FOUND`.',
         params: OrderParams,
         body: StatusBody,
         response: { 200: Order, ...problemResponses(400, 401, 403, 404, 409) },

@@ -30,7 +30,18 @@ export const PlaceOrderBody = Type.Object(
       },
     ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'OrderInput',
+    additionalProperties: false,
+    examples: [
+      {
+        items: [
+          { product_id: 17, quantity: 2 },
+          { product_id: 42, quantity: 1 },
+        ],
+      },
+    ],
+  },
 );
 export type PlaceOrderBody = Static<typeof PlaceOrderBody>;
 
@@ -43,28 +54,61 @@ export type ListQuery = Static<typeof ListQuery>;
 export const OrderParams = Type.Object({ id: Type.String({ description: 'order id (UUID)' }) });
 export type OrderParams = Static<typeof OrderParams>;
 
-export const StatusBody = Type.Object({ status: Status }, { additionalProperties: false });
+export const StatusBody = Type.Object(
+  { status: Status },
+  { $id: 'OrderStatusChange', additionalProperties: false, examples: [{ status: 'shipped' }] },
+);
 export type StatusBody = Static<typeof StatusBody>;
 
-export const Order = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  user_id: Type.Integer(),
-  status: Status,
-  reason: Type.Union([Type.String(), Type.Null()], { description: 'why it was rejected; null otherwise' }),
-  items: Type.Array(
-    Type.Object({
-      product_id: Type.Integer(),
-      product_name: Type.String(),
-      unit_price: Money,
-      quantity: Type.Integer(),
-      subtotal: Money,
-    }),
-  ),
-  total: Money,
-  status_history: Type.Array(Type.Object({ status: Status, at: Timestamp })),
-  created_at: Timestamp,
-  updated_at: Timestamp,
-});
+const ORDER_EXAMPLE = {
+  id: '0b6f6d2e-5c1a-4f7e-9b1d-3a2c8e4f7a90',
+  user_id: 5,
+  status: 'confirmed',
+  reason: null,
+  items: [
+    {
+      product_id: 17,
+      product_name: 'Grain-free dog food 12 kg',
+      unit_price: '54.90',
+      quantity: 2,
+      subtotal: '109.80',
+    },
+    { product_id: 42, product_name: 'Rope tug toy', unit_price: '7.50', quantity: 1, subtotal: '7.50' },
+  ],
+  total: '117.30',
+  status_history: [
+    { status: 'pending', at: '2026-03-09T17:05:00.000Z' },
+    { status: 'confirmed', at: '2026-03-09T17:05:00.120Z' },
+  ],
+  created_at: '2026-03-09T17:05:00.000Z',
+  updated_at: '2026-03-09T17:05:00.120Z',
+};
+
+export const Order = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    user_id: Type.Integer(),
+    status: Status,
+    reason: Type.Union([Type.String(), Type.Null()], { description: 'why it was rejected; null otherwise' }),
+    items: Type.Array(
+      Type.Object({
+        product_id: Type.Integer(),
+        product_name: Type.String(),
+        unit_price: Money,
+        quantity: Type.Integer(),
+        subtotal: Money,
+      }),
+    ),
+    total: Money,
+    status_history: Type.Array(Type.Object({ status: Status, at: Timestamp })),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  },
+  { $id: 'Order', examples: [ORDER_EXAMPLE] },
+);
 export type Order = Static<typeof Order>;
 
-export const OrderPage = pageOf(Order);
+export const OrderPage = pageOf(Order, {
+  $id: 'OrderPage',
+  examples: [{ count: 1, next: null, previous: null, results: [ORDER_EXAMPLE] }],
+});

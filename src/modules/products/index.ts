@@ -7,6 +7,8 @@ import { productsSubscriptions } from './products.subscribers.js';
 /** The catalog and its inventory: products, stock, reservations for orders. */
 export const productsModule = defineModule({
   name: 'products',
+  description:
+    'The catalog and its inventory: anyone may search and read products; staff create, edit, delete them and adjust stock. Stock is reserved for orders through events.',
   publishes: productsContract,
   subscriptions: productsSubscriptions,
   async register(app, { database }) {

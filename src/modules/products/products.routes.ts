@@ -16,7 +16,7 @@ import {
 import type { ProductsService } from './products.service.js';
 
 const tags = ['products'];
-const admin = { tags, security: [{ bearer: [] }] };
+const admin = { tags };
 
 export async function productsRoutes(scope: FastifyInstance, { service }: { service: ProductsService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -27,6 +27,9 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
       schema: {
         tags,
         querystring: ProductListQuery,
+        summary: 'Search the catalog',
+        description:
+          'Anyone, no token. A page of the products that are not deleted, filtered by `category` (and every category below it), `animalType`, `search` (name and description, any case), `min_price`/`max_price` and `in_stock`, ordered by `ordering` (default `-created_at`). 400 `PRODUCTS.INVALID_PRICE_RANGE` when min_price is above max_price; an unknown parameter is a 400.',
         response: { 200: ProductPage, ...problemResponses(400) },
       },
     },
@@ -39,7 +42,16 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
 
   app.get(
     '/:id',
-    { schema: { tags, params: IdParams, response: { 200: ProductResponse, ...problemResponses(400, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'One product',
+        description:
+          'Anyone, no token. The product with its category name and rating; 404 `PRODUCTS.NOT_FOUND` if it does not exist or was deleted.',
+        params: IdParams,
+        response: { 200: ProductResponse, ...problemResponses(400, 404) },
+      },
+    },
     async (request) => presentProduct(await service.get(request.params.id)),
   );
 
@@ -49,6 +61,9 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
       onRequest: app.requireAdmin,
       schema: {
         ...admin,
+        summary: 'Create a product',
+        description:
+          'Staff only (401 without a token, 403 for a customer). `category` must be a category that exists, else 400 `PRODUCTS.UNKNOWN_CATEGORY`; `stock` defaults to 0 and `specifications` to `{}`. Publishes `product.created`.',
         body: ProductBody,
         response: { 201: ProductResponse, ...problemResponses(400, 401, 403) },
       },
@@ -66,6 +81,9 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
       schema: {
         ...admin,
         params: IdParams,
+        summary: 'Replace a product',
+        description:
+          'Staff only. Replaces every field (missing `specifications` become `{}`); `stock` changes only when given. 404 `PRODUCTS.NOT_FOUND`, 400 `PRODUCTS.UNKNOWN_CATEGORY`. Publishes `product.updated` when something changed.',
         body: ProductBody,
         response: { 200: ProductResponse, ...problemResponses(400, 401, 403, 404) },
       },
@@ -80,6 +98,9 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
       schema: {
         ...admin,
         params: IdParams,
+        summary: 'Change some fields of a product',
+        description:
+          'Staff only. Changes only the fields given; an empty change publishes nothing. 404 `PRODUCTS.NOT_FOUND`, 400 `PRODUCTS.UNKNOWN_CATEGORY`. Publishes `product.updated` when something changed.',
         body: ProductPatch,
         response: { 200: ProductResponse, ...problemResponses(400, 401, 403, 404) },
       },
@@ -94,6 +115,9 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
       schema: {
         ...admin,
         params: IdParams,
+        summary: 'Delete a product',
+        description:
+          'Staff only. Soft delete: the product answers 404 everywhere afterwards, carts show it unavailable, its reviews disappear and its id is never reused. 404 `PRODUCTS.NOT_FOUND`. Publishes `product.deleted`.',
         response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
@@ -110,6 +134,9 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
       schema: {
         ...admin,
         params: IdParams,
+        summary: 'Add to or take from the stock',
+        description:
+          'Staff only. Moves the stock by `delta`; 409 `PRODUCTS.INSUFFICIENT_STOCK` if it would go below 0 and 409 `PRODUCTS.STOCK_TOO_HIGH` above 2147483647. Orders take stock through their reservation, not through this route.',
         body: StockBody,
         response: { 200: ProductResponse, ...problemResponses(400, 401, 403, 404, 409) },
       },

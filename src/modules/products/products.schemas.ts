@@ -29,6 +29,16 @@ const Specifications = Type.Record(Type.String(), Type.Unknown(), {
   description: 'free-form attributes, e.g. {"weight_kg": 12, "flavour": "chicken"}',
 });
 
+const PRODUCT_INPUT_EXAMPLE = {
+  name: 'Grain-free dog food 12 kg',
+  description: 'Chicken and sweet potato, for adult dogs of every size.',
+  price: '54.90',
+  category: 3,
+  animal_type: 'dog',
+  stock: 40,
+  specifications: { weight_kg: 12, flavour: 'chicken' },
+};
+
 export const ProductBody = Type.Object(
   {
     name: Type.String({
@@ -48,16 +58,26 @@ export const ProductBody = Type.Object(
     stock: Type.Optional(Stock),
     specifications: Type.Optional(Specifications),
   },
-  { additionalProperties: false },
+  { $id: 'ProductInput', additionalProperties: false, examples: [PRODUCT_INPUT_EXAMPLE] },
 );
 export type ProductBody = Static<typeof ProductBody>;
 
-export const ProductPatch = Type.Partial(ProductBody, { additionalProperties: false });
+export const ProductPatch = Type.Partial(Type.Object(ProductBody.properties), {
+  $id: 'ProductChange',
+  additionalProperties: false,
+  examples: [{ price: '49.90', stock: 25 }],
+});
 export type ProductPatch = Static<typeof ProductPatch>;
 
 export const StockBody = Type.Object(
-  { delta: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }) },
-  { additionalProperties: false },
+  {
+    delta: Type.Integer({
+      minimum: -1_000_000_000,
+      maximum: 1_000_000_000,
+      description: 'added to the stock; negative to take away',
+    }),
+  },
+  { $id: 'StockChange', additionalProperties: false, examples: [{ delta: 12 }] },
 );
 export type StockBody = Static<typeof StockBody>;
 
@@ -85,21 +105,46 @@ export const ProductListQuery = Type.Composite(
 );
 export type ProductListQuery = Static<typeof ProductListQuery>;
 
-export const ProductResponse = Type.Object({
-  id: Type.Integer(),
-  name: Type.String(),
-  description: Type.String(),
-  price: Type.String({ description: 'two-decimal string, e.g. "12.50"' }),
-  category: Type.Integer(),
-  category_name: Type.Union([Type.String(), Type.Null()]),
-  animal_type: AnimalType,
-  stock: Type.Integer(),
-  specifications: Specifications,
-  rating_avg: Type.Union([Type.Number(), Type.Null()], { description: 'one decimal, null without reviews' }),
-  rating_count: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-});
+const PRODUCT_EXAMPLE = {
+  id: 17,
+  ...PRODUCT_INPUT_EXAMPLE,
+  category_name: 'Dog food',
+  rating_avg: 4.5,
+  rating_count: 12,
+  created_at: '2026-03-02T09:15:00.000Z',
+  updated_at: '2026-03-09T16:40:12.000Z',
+};
+
+export const ProductResponse = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    description: Type.String(),
+    price: Type.String({ description: 'two-decimal string, e.g. "12.50"' }),
+    category: Type.Integer(),
+    category_name: Type.Union([Type.String(), Type.Null()]),
+    animal_type: AnimalType,
+    stock: Type.Integer(),
+    specifications: Specifications,
+    rating_avg: Type.Union([Type.Number(), Type.Null()], {
+      description: 'one decimal, null without reviews',
+    }),
+    rating_count: Type.Integer(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Product', examples: [PRODUCT_EXAMPLE] },
+);
 export type ProductResponse = Static<typeof ProductResponse>;
 
-export const ProductPage = pageOf(ProductResponse);
+export const ProductPage = pageOf(ProductResponse, {
+  $id: 'ProductPage',
+  examples: [
+    {
+      count: 41,
+      next: 'http://localhost:3000/api/products?animalType=dog&page=2&limit=20',
+      previous: null,
+      results: [PRODUCT_EXAMPLE],
+    },
+  ],
+});

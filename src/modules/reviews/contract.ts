@@ -9,12 +9,15 @@ export const ReviewEvent = {
   deleted: 'review.deleted',
 } as const;
 
-export const ReviewEventPayload = Type.Object({
-  review_id: Type.Integer(),
-  product_id: Type.Integer(),
-  user_id: Type.Integer(),
-  rating: Type.Integer({ minimum: 1, maximum: 5 }),
-});
+export const ReviewEventPayload = Type.Object(
+  {
+    review_id: Type.Integer(),
+    product_id: Type.Integer(),
+    user_id: Type.Integer(),
+    rating: Type.Integer({ minimum: 1, maximum: 5 }),
+  },
+  { examples: [{ review_id: 88, product_id: 17, user_id: 5, rating: 5 }] },
+);
 export type ReviewEventPayload = Static<typeof ReviewEventPayload>;
 
 export const reviewsContract = {

@@ -17,7 +17,6 @@ import {
 import type { ReviewsService } from './reviews.service.js';
 
 const tags = ['reviews'];
-const security = [{ bearer: [] }];
 
 export async function reviewsRoutes(scope: FastifyInstance, { service }: { service: ReviewsService }) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
@@ -28,6 +27,8 @@ export async function reviewsRoutes(scope: FastifyInstance, { service }: { servi
       schema: {
         tags,
         summary: 'List reviews of products that are not deleted',
+        description:
+          "Anyone, no token. A page of reviews, filtered by `?product=` and `?user=`, ordered by `ordering` (`-created_at` by default, `created_at`, `rating`, `-rating`; ties by id). A deleted product's reviews are not listed.",
         querystring: ReviewListQuery,
         response: { 200: ReviewPage, ...problemResponses(400) },
       },
@@ -46,6 +47,8 @@ export async function reviewsRoutes(scope: FastifyInstance, { service }: { servi
       schema: {
         tags,
         summary: "A product's average rating, review count and rating distribution",
+        description:
+          'Anyone, no token. `?product=` is required (400 without it); 404 `REVIEWS.PRODUCT_NOT_FOUND` for a product the reviews module does not know or that was deleted. `average` is null without reviews.',
         querystring: SummaryQuery,
         response: { 200: ReviewSummary, ...problemResponses(400, 404) },
       },
@@ -61,6 +64,8 @@ export async function reviewsRoutes(scope: FastifyInstance, { service }: { servi
       schema: {
         tags,
         summary: 'One review',
+        description:
+          'Anyone, no token. 404 `REVIEWS.NOT_FOUND` for an unknown review or one of a deleted product.',
         params: ReviewParams,
         response: { 200: Review, ...problemResponses(400, 404) },
       },
@@ -74,8 +79,9 @@ export async function reviewsRoutes(scope: FastifyInstance, { service }: { servi
       onRequest: app.authenticate,
       schema: {
         tags,
-        security,
         summary: 'Review a product (once per user and product)',
+        description:
+          'A signed-in user (401 without a token). 404 `REVIEWS.PRODUCT_NOT_FOUND` for an unknown or deleted product; 409 `REVIEWS.DUPLICATE` for a second review of the same product. `verified_purchase` says whether the author has an order of it. Publishes `review.created`.',
         body: CreateReviewBody,
         response: { 201: Review, ...problemResponses(400, 401, 404, 409) },
       },
@@ -93,8 +99,9 @@ export async function reviewsRoutes(scope: FastifyInstance, { service }: { servi
       onRequest: app.authenticate,
       schema: {
         tags,
-        security,
         summary: 'Change your own review',
+        description:
+          'Its author only (403 `REVIEWS.NOT_AUTHOR` for anybody else, staff included). At least one field; 404 `REVIEWS.NOT_FOUND`. Publishes `review.updated`.',
         params: ReviewParams,
         body: UpdateReviewBody,
         response: { 200: Review, ...problemResponses(400, 401, 403, 404) },
@@ -109,8 +116,9 @@ export async function reviewsRoutes(scope: FastifyInstance, { service }: { servi
       onRequest: app.authenticate,
       schema: {
         tags,
-        security,
         summary: 'Delete a review (its author or an admin)',
+        description:
+          'Its author or staff (403 `REVIEWS.NOT_AUTHOR` otherwise); 404 `REVIEWS.NOT_FOUND`. Publishes `review.deleted`.',
         params: ReviewParams,
         response: { 204: Type.Null({ description: 'Deleted' }), ...problemResponses(400, 401, 403, 404) },
       },

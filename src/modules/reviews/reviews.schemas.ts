@@ -28,21 +28,40 @@ const Comment = Type.String({
   description: 'Plain text, stored and returned exactly as sent (never HTML-escaped)',
 });
 
-export const Review = Type.Object({
-  id: Type.Integer(),
-  product_id: Type.Integer(),
-  user_id: Type.Integer(),
-  username: Type.String({ description: '`user<id>` until the users module has told us the name' }),
-  rating: Type.Integer(),
-  title: Type.String(),
-  comment: Type.String(),
-  verified_purchase: Type.Boolean(),
-  created_at: Type.String({ format: 'date-time' }),
-  updated_at: Type.String({ format: 'date-time' }),
-});
+const REVIEW_EXAMPLE = {
+  id: 88,
+  product_id: 17,
+  user_id: 5,
+  username: 'ana',
+  rating: 5,
+  title: 'My dog loves it',
+  comment: 'Bought two bags; the coat is shinier after a month.',
+  verified_purchase: true,
+  created_at: '2026-03-20T10:11:12.000Z',
+  updated_at: '2026-03-20T10:11:12.000Z',
+};
+
+export const Review = Type.Object(
+  {
+    id: Type.Integer(),
+    product_id: Type.Integer(),
+    user_id: Type.Integer(),
+    username: Type.String({ description: '`user<id>` until the users module has told us the name' }),
+    rating: Type.Integer(),
+    title: Type.String(),
+    comment: Type.String(),
+    verified_purchase: Type.Boolean(),
+    created_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Review', examples: [REVIEW_EXAMPLE] },
+);
 export type Review = Static<typeof Review>;
 
-export const ReviewPage = pageOf(Review);
+export const ReviewPage = pageOf(Review, {
+  $id: 'ReviewPage',
+  examples: [{ count: 1, next: null, previous: null, results: [REVIEW_EXAMPLE] }],
+});
 
 export const ReviewParams = Type.Object({ id: Id('Review id') });
 export type ReviewParams = Static<typeof ReviewParams>;
@@ -73,20 +92,28 @@ export const SummaryQuery = Type.Object(
 );
 export type SummaryQuery = Static<typeof SummaryQuery>;
 
-export const ReviewSummary = Type.Object({
-  product_id: Type.Integer(),
-  average: Type.Union([Type.Number(), Type.Null()], {
-    description: 'Mean rating rounded half up to one decimal; null when there are no reviews',
-  }),
-  count: Type.Integer({ minimum: 0 }),
-  distribution: Type.Object({
-    '1': Type.Integer({ minimum: 0 }),
-    '2': Type.Integer({ minimum: 0 }),
-    '3': Type.Integer({ minimum: 0 }),
-    '4': Type.Integer({ minimum: 0 }),
-    '5': Type.Integer({ minimum: 0 }),
-  }),
-});
+export const ReviewSummary = Type.Object(
+  {
+    product_id: Type.Integer(),
+    average: Type.Union([Type.Number(), Type.Null()], {
+      description: 'Mean rating rounded half up to one decimal; null when there are no reviews',
+    }),
+    count: Type.Integer({ minimum: 0 }),
+    distribution: Type.Object({
+      '1': Type.Integer({ minimum: 0 }),
+      '2': Type.Integer({ minimum: 0 }),
+      '3': Type.Integer({ minimum: 0 }),
+      '4': Type.Integer({ minimum: 0 }),
+      '5': Type.Integer({ minimum: 0 }),
+    }),
+  },
+  {
+    $id: 'ReviewSummary',
+    examples: [
+      { product_id: 17, average: 4.3, count: 12, distribution: { '1': 0, '2': 1, '3': 1, '4': 3, '5': 7 } },
+    ],
+  },
+);
 export type ReviewSummary = Static<typeof ReviewSummary>;
 
 export const CreateReviewBody = Type.Object(
@@ -96,7 +123,18 @@ export const CreateReviewBody = Type.Object(
     title: Type.Optional(Title),
     comment: Comment,
   },
-  { additionalProperties: false },
+  {
+    $id: 'ReviewInput',
+    additionalProperties: false,
+    examples: [
+      {
+        product_id: 17,
+        rating: 5,
+        title: 'My dog loves it',
+        comment: 'Bought two bags; the coat is shinier after a month.',
+      },
+    ],
+  },
 );
 export type CreateReviewBody = Static<typeof CreateReviewBody>;
 
@@ -106,6 +144,11 @@ export const UpdateReviewBody = Type.Object(
     title: Type.Optional(Title),
     comment: Type.Optional(Comment),
   },
-  { additionalProperties: false, minProperties: 1 },
+  {
+    $id: 'ReviewChange',
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [{ rating: 4, comment: 'Still good, but the bag is hard to close.' }],
+  },
 );
 export type UpdateReviewBody = Static<typeof UpdateReviewBody>;

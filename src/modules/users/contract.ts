@@ -9,12 +9,15 @@ export const UserEvent = {
 } as const;
 
 /** The payload of `user.created` and `user.updated`, beyond the envelope. */
-export const UserEventPayload = Type.Object({
-  user_id: Type.Integer(),
-  username: Type.String(),
-  email: Type.String(),
-  is_active: Type.Boolean(),
-});
+export const UserEventPayload = Type.Object(
+  {
+    user_id: Type.Integer(),
+    username: Type.String(),
+    email: Type.String(),
+    is_active: Type.Boolean(),
+  },
+  { examples: [{ user_id: 5, username: 'ana', email: 'ana@example.com', is_active: true }] },
+);
 export type UserEventPayload = Static<typeof UserEventPayload>;
 
 export const usersContract = {

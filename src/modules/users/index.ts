@@ -7,6 +7,8 @@ import { usersSubscriptions } from './users.subscribers.js';
 /** Accounts, login with rotating refresh tokens, profiles and the admin's view of users. */
 export const usersModule = defineModule({
   name: 'users',
+  description:
+    "Accounts and sign-in: registration, JWT access and refresh tokens, the signed-in user's profile and password, and staff management of users.",
   publishes: usersContract,
   subscriptions: usersSubscriptions,
   async register(app, context) {

@@ -23,7 +23,6 @@ import {
 import type { UsersService } from './users.service.js';
 
 const tags = ['users'];
-const security = [{ bearer: [] }];
 const NoContent = Type.Null({ description: 'No content' });
 /** Anyone may call these, and they answer tokens or a user: never cached (platform/http/caching.ts). */
 const personal = { personal: true };
@@ -42,7 +41,14 @@ export async function usersRoutes(
     '/register',
     {
       config: personal,
-      schema: { tags, body: RegisterBody, response: { 201: User, ...problemResponses(400, 409) } },
+      schema: {
+        tags,
+        summary: 'Register an account',
+        description:
+          'Anyone, no token. `username` is unique ignoring case (409 `USERS.USERNAME_TAKEN`), `email` is unique (409 `USERS.EMAIL_TAKEN`); a password that is easy to guess is a 400 `USERS.WEAK_PASSWORD` whose detail says why. Answers the user, never the password. Publishes `user.created`.',
+        body: RegisterBody,
+        response: { 201: User, ...problemResponses(400, 409) },
+      },
     },
     async (request, reply) => reply.status(201).send(toUser(await users.register(request.body))),
   );
@@ -51,7 +57,14 @@ export async function usersRoutes(
     '/login',
     {
       config: personal,
-      schema: { tags, body: LoginBody, response: { 200: LoginAnswer, ...problemResponses(400, 401, 429) } },
+      schema: {
+        tags,
+        summary: 'Sign in: access and refresh tokens',
+        description:
+          'Anyone, no token. Exactly one of `username` (which also takes an e-mail) and `email`, and `password`. A wrong password, an unknown user and an inactive account all get 401 `USERS.INVALID_CREDENTIALS`; too many failures get 429 `USERS.TOO_MANY_ATTEMPTS` with `Retry-After`.',
+        body: LoginBody,
+        response: { 200: LoginAnswer, ...problemResponses(400, 401, 429) },
+      },
     },
     async (request) => {
       const { user, ...tokens } = await sessions.login(request.body, request.ip);
@@ -63,7 +76,14 @@ export async function usersRoutes(
     '/token/refresh',
     {
       config: personal,
-      schema: { tags, body: RefreshBody, response: { 200: TokenPair, ...problemResponses(400, 401) } },
+      schema: {
+        tags,
+        summary: 'Rotate a refresh token',
+        description:
+          'Anyone, no token. Answers a new access token and a new refresh token, which replaces the one sent; a used or unknown refresh token is a 401 `USERS.INVALID_REFRESH_TOKEN`, and reusing one revokes the whole session.',
+        body: RefreshBody,
+        response: { 200: TokenPair, ...problemResponses(400, 401) },
+      },
     },
     async (request) => sessions.refresh(request.body.refresh),
   );
@@ -74,7 +94,9 @@ export async function usersRoutes(
       onRequest: app.authenticate,
       schema: {
         tags,
-        security,
+        summary: 'Sign out: revoke a session',
+        description:
+          "A signed-in user (401 without a token). Revokes the session of the given refresh token; 204 even when the token is unknown or not the caller's.",
         body: RefreshBody,
         response: { 204: NoContent, ...problemResponses(400, 401) },
       },
@@ -89,7 +111,12 @@ export async function usersRoutes(
     '/me',
     {
       onRequest: app.authenticate,
-      schema: { tags, security, response: { 200: User, ...problemResponses(401, 404) } },
+      schema: {
+        tags,
+        summary: 'Your account',
+        description: 'A signed-in user. 404 `USERS.NOT_FOUND` only for a token whose user no longer exists.',
+        response: { 200: User, ...problemResponses(401, 404) },
+      },
     },
     async (request) => toUser(await users.get(request.principal.id)),
   );
@@ -100,7 +127,9 @@ export async function usersRoutes(
       onRequest: app.authenticate,
       schema: {
         tags,
-        security,
+        summary: 'Change your profile',
+        description:
+          'A signed-in user. Changes only the fields given (`{}` answers the user unchanged); an e-mail another user has is a 409 `USERS.EMAIL_TAKEN`. Publishes `user.updated`.',
         body: ProfileBody,
         response: { 200: User, ...problemResponses(400, 401, 404, 409) },
       },
@@ -114,7 +143,9 @@ export async function usersRoutes(
       onRequest: app.authenticate,
       schema: {
         tags,
-        security,
+        summary: 'Change your password',
+        description:
+          'A signed-in user. A wrong `current_password` is a 400 `USERS.WRONG_PASSWORD`, a weak new one a 400 `USERS.WEAK_PASSWORD`; too many wrong attempts a 429. Revokes every refresh token of the user.',
         body: PasswordChangeBody,
         response: { 204: NoContent, ...problemResponses(400, 401, 429) },
       },
@@ -131,7 +162,9 @@ export async function usersRoutes(
       onRequest: app.requireAdmin,
       schema: {
         tags,
-        security,
+        summary: 'List users',
+        description:
+          'Staff only (401 without a token, 403 for a customer). A page of every user, by id; paging parameters only.',
         querystring: UsersQuery,
         response: { 200: UserPage, ...problemResponses(400, 401, 403) },
       },
@@ -149,7 +182,8 @@ export async function usersRoutes(
       onRequest: app.requireAdmin,
       schema: {
         tags,
-        security,
+        summary: 'One user',
+        description: 'Staff only. 404 `USERS.NOT_FOUND` for an unknown id.',
         params: UserIdParams,
         response: { 200: User, ...problemResponses(400, 401, 403, 404) },
       },
@@ -163,7 +197,9 @@ export async function usersRoutes(
       onRequest: app.requireAdmin,
       schema: {
         tags,
-        security,
+        summary: 'Grant or revoke staff, activate or deactivate',
+        description:
+          'Staff only. `is_active: false` ends every session of that user and refuses their logins and tokens; staff cannot deactivate or demote themselves (409 `USERS.SELF_LOCKOUT`). 404 `USERS.NOT_FOUND`.',
         params: UserIdParams,
         body: AccessBody,
         response: { 200: User, ...problemResponses(400, 401, 403, 404, 409) },

@@ -43,6 +43,9 @@ const Address = Type.String({
   [ERROR_MESSAGE]: 'must not contain control characters other than tabs and line breaks',
 });
 const RefreshToken = Type.String({ minLength: 1, maxLength: 256 });
+const REFRESH_EXAMPLE = 'rt_4mV9cQ2xYb7LkP0sWn3eHj8ZuTa6RgFd';
+const ACCESS_EXAMPLE =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI1IiwiaXNfc3RhZmYiOmZhbHNlLCJ0eXBlIjoiYWNjZXNzIn0.c2lnbmF0dXJl';
 
 export const RegisterBody = Type.Object(
   {
@@ -52,7 +55,19 @@ export const RegisterBody = Type.Object(
     first_name: Type.Optional(Name),
     last_name: Type.Optional(Name),
   },
-  { additionalProperties: false },
+  {
+    $id: 'Registration',
+    additionalProperties: false,
+    examples: [
+      {
+        username: 'ana',
+        email: 'ana@example.com',
+        password: 'Tortuga-lenta-83!',
+        first_name: 'Ana',
+        last_name: 'Ruiz',
+      },
+    ],
+  },
 );
 export type RegisterBody = Static<typeof RegisterBody>;
 
@@ -62,11 +77,19 @@ export const LoginBody = Type.Object(
     email: Type.Optional(LoginName),
     password: GivenPassword,
   },
-  { additionalProperties: false, description: '`username` (or an email in it) or `email`, and `password`' },
+  {
+    $id: 'Credentials',
+    additionalProperties: false,
+    description: '`username` (or an email in it) or `email`, and `password`',
+    examples: [{ username: 'ana', password: 'Tortuga-lenta-83!' }],
+  },
 );
 export type LoginBody = Static<typeof LoginBody>;
 
-export const RefreshBody = Type.Object({ refresh: RefreshToken }, { additionalProperties: false });
+export const RefreshBody = Type.Object(
+  { refresh: RefreshToken },
+  { $id: 'RefreshToken', additionalProperties: false, examples: [{ refresh: REFRESH_EXAMPLE }] },
+);
 export type RefreshBody = Static<typeof RefreshBody>;
 
 export const ProfileBody = Type.Object(
@@ -77,19 +100,27 @@ export const ProfileBody = Type.Object(
     phone: Type.Optional(Phone),
     address: Type.Optional(Address),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ProfileChange',
+    additionalProperties: false,
+    examples: [{ phone: '+34 600 123 456', address: 'Calle Mayor 1\n28013 Madrid' }],
+  },
 );
 export type ProfileBody = Static<typeof ProfileBody>;
 
 export const PasswordChangeBody = Type.Object(
   { current_password: GivenPassword, new_password: NewPassword },
-  { additionalProperties: false },
+  {
+    $id: 'PasswordChange',
+    additionalProperties: false,
+    examples: [{ current_password: 'Tortuga-lenta-83!', new_password: 'Liebre-veloz-2026?' }],
+  },
 );
 export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
 
 export const AccessBody = Type.Object(
   { is_staff: Type.Optional(Type.Boolean()), is_active: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
+  { $id: 'AccessChange', additionalProperties: false, examples: [{ is_active: false }] },
 );
 export type AccessBody = Static<typeof AccessBody>;
 
@@ -98,6 +129,19 @@ export const UsersQuery = Type.Composite([PageQuery], { additionalProperties: fa
 
 export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 export type UserIdParams = Static<typeof UserIdParams>;
+
+const USER_EXAMPLE = {
+  id: 5,
+  username: 'ana',
+  email: 'ana@example.com',
+  first_name: 'Ana',
+  last_name: 'Ruiz',
+  phone: '',
+  address: '',
+  is_staff: false,
+  is_active: true,
+  date_joined: '2026-03-01T12:00:00.000Z',
+};
 
 export const User = Type.Object(
   {
@@ -112,13 +156,22 @@ export const User = Type.Object(
     is_active: Type.Boolean(),
     date_joined: Type.String({ format: 'date-time' }),
   },
-  { description: 'A user; never carries a password or its hash' },
+  { $id: 'User', description: 'A user; never carries a password or its hash', examples: [USER_EXAMPLE] },
 );
 export type User = Static<typeof User>;
 
-export const UserPage = pageOf(User);
+export const UserPage = pageOf(User, {
+  $id: 'UserPage',
+  examples: [{ count: 1, next: null, previous: null, results: [USER_EXAMPLE] }],
+});
 
-export const TokenPair = Type.Object({ access: Type.String(), refresh: Type.String() });
+export const TokenPair = Type.Object(
+  { access: Type.String(), refresh: Type.String() },
+  { $id: 'TokenPair', examples: [{ access: ACCESS_EXAMPLE, refresh: REFRESH_EXAMPLE }] },
+);
 export type TokenPair = Static<typeof TokenPair>;
 
-export const LoginAnswer = Type.Object({ access: Type.String(), refresh: Type.String(), user: User });
+export const LoginAnswer = Type.Object(
+  { access: Type.String(), refresh: Type.String(), user: User },
+  { $id: 'Session', examples: [{ access: ACCESS_EXAMPLE, refresh: REFRESH_EXAMPLE, user: USER_EXAMPLE }] },
+);

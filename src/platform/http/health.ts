@@ -25,12 +25,35 @@ async function answers(check: () => Promise<void>, timeoutMs: number): Promise<b
 export function registerHealth(app: FastifyInstance, database: Database, bus: EventBus): void {
   app.get(
     '/health/live',
-    { schema: { tags: ['operations'], response: { 200: HealthSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        description:
+          'Public, no token. Always 200 while the process can answer HTTP: for a liveness probe, ' +
+          'which must not restart the process because the database is down.',
+        response: { 200: Type.Object(HealthSchema.properties, { examples: [{ status: 'ok' }] }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
     '/health/ready',
-    { schema: { tags: ['operations'], response: { 200: HealthSchema, 503: HealthSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the database (and the broker) answer',
+        description:
+          'Public, no token. 200 when the database answers within 2 s and, on RabbitMQ, the broker ' +
+          'connection is up; otherwise 503 with `Retry-After: 5` and which check is down.',
+        response: {
+          200: Type.Object(HealthSchema.properties, {
+            examples: [{ status: 'ok', checks: { database: 'up', broker: 'up' } }],
+          }),
+          503: HealthSchema,
+        },
+      },
+    },
     async (_request, reply) => {
       const databaseUp = await answers(() => database.ping(), 2000);
       // The event consumers pause at once rather than at their next failure.

@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { type ObjectOptions, type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLoopbackHost, isValidHost } from './host.js';
 
@@ -25,13 +25,17 @@ export const PageQuery = Type.Object({
 });
 export type PageQuery = Static<typeof PageQuery>;
 
-export function pageOf<T extends TSchema>(item: T) {
-  return Type.Object({
-    count: Type.Integer({ minimum: 0 }),
-    next: Type.Union([Type.String(), Type.Null()]),
-    previous: Type.Union([Type.String(), Type.Null()]),
-    results: Type.Array(item),
-  });
+/** A page of `item`s; `options` names it (`$id`) and gives it examples for the OpenAPI document. */
+export function pageOf<T extends TSchema>(item: T, options: ObjectOptions = {}) {
+  return Type.Object(
+    {
+      count: Type.Integer({ minimum: 0 }),
+      next: Type.Union([Type.String(), Type.Null()]),
+      previous: Type.Union([Type.String(), Type.Null()]),
+      results: Type.Array(item),
+    },
+    options,
+  );
 }
 
 export interface Page<T> {

@@ -2,11 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, ProblemSchema } from '../http/errors.js';
-import { PageQuery, pageOf, pageWindow, toPage } from '../http/paging.js';
+import { PageQuery, pageWindow, toPage } from '../http/paging.js';
 import type { DeadLetters } from './dead-letters.js';
-import { DeadLetterSchema, EventsStatusSchema } from './dead-letters.schemas.js';
+import { DeadLetterPage, DeadLetterSchema, EventsStatusSchema } from './dead-letters.schemas.js';
 
-const common = { tags: ['operations'], security: [{ bearer: [] }] };
+const common = { tags: ['operations'] };
 const denied = { 401: ProblemSchema, 403: ProblemSchema, 503: ProblemSchema };
 
 const IdParams = Type.Object({
@@ -24,7 +24,11 @@ const ReplayBody = Type.Object(
       Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'the oldest N (default 1)' }),
     ),
   },
-  { additionalProperties: false },
+  {
+    $id: 'ReplayRequest',
+    additionalProperties: false,
+    examples: [{ queue: 'reviews.orders', limit: 10 }],
+  },
 );
 const DiscardQuery = Type.Object(
   {
@@ -33,11 +37,17 @@ const DiscardQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const Replayed = Type.Object({
-  replayed: Type.Integer({ minimum: 0, description: 'events sent back to their queue (via the outbox)' }),
-  skipped: Type.Integer({ minimum: 0, description: 'messages left parked: not event envelopes' }),
-});
-const Discarded = Type.Object({ discarded: Type.Integer({ minimum: 0 }) });
+const Replayed = Type.Object(
+  {
+    replayed: Type.Integer({ minimum: 0, description: 'events sent back to their queue (via the outbox)' }),
+    skipped: Type.Integer({ minimum: 0, description: 'messages left parked: not event envelopes' }),
+  },
+  { $id: 'Replayed', examples: [{ replayed: 3, skipped: 0 }] },
+);
+const Discarded = Type.Object(
+  { discarded: Type.Integer({ minimum: 0 }) },
+  { $id: 'Discarded', examples: [{ discarded: 2 }] },
+);
 
 /** A route that takes no body: none, or an empty JSON object. */
 function refuseBody(body: unknown): void {
@@ -67,6 +77,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Outbox backlog, events published and consumed, and dead letters, per module',
+        description:
+          'Staff only (401 without a token, 403 for a customer). Counts per module: outbox rows waiting to be published, events published and applied by each queue, messages parked as dead letters, and the mail outbox. On RabbitMQ, 503 `EVENTS.BROKER_UNAVAILABLE` while the broker is away.',
         response: { 200: EventsStatusSchema, ...denied },
       },
     },
@@ -83,8 +95,10 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Parked messages, oldest first',
+        description:
+          'Staff only. The messages the consumers gave up on after their retries, paged; `queue` (`<module>.<exchange>`) narrows the list to one queue; 400 `EVENTS.UNKNOWN_QUEUE` for a queue that does not exist.',
         querystring: ListQuery,
-        response: { 200: pageOf(DeadLetterSchema), 400: ProblemSchema, ...denied },
+        response: { 200: DeadLetterPage, 400: ProblemSchema, ...denied },
       },
     },
     async (request) => {
@@ -101,6 +115,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'One parked message, whole',
+        description:
+          'Staff only. The parked message with its envelope, routing key, queue, attempts and last error; 404 `EVENTS.DEAD_LETTER_NOT_FOUND` if no such message is parked.',
         params: IdParams,
         response: { 200: DeadLetterSchema, 404: ProblemSchema, ...denied },
       },
@@ -115,6 +131,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Send one parked message back to its queue (applied at most once)',
+        description:
+          "Staff only. Republishes the message to its queue and removes it from the dead letters; the consumer's inbox makes a second delivery a no-op. 404 `EVENTS.DEAD_LETTER_NOT_FOUND` if it is not parked, 409 `EVENTS.NOT_REPLAYABLE` for a message that is not an event (it can only be discarded).",
         params: IdParams,
         response: { 200: Replayed, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, ...denied },
       },
@@ -133,6 +151,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: "Send a queue's parked messages back to it, oldest first",
+        description:
+          'Staff only. Replays the oldest `limit` messages (default 1) parked in `queue`, or all of them with `all: true`; not both (400). Answers how many were sent back and how many were skipped (not events). 400 `EVENTS.UNKNOWN_QUEUE`.',
         body: ReplayBody,
         response: { 200: Replayed, 400: ProblemSchema, ...denied },
       },
@@ -156,6 +176,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Drop one parked message',
+        description:
+          'Staff only. Deletes the parked message for good (it is not applied); 404 `EVENTS.DEAD_LETTER_NOT_FOUND` if it is not parked.',
         params: IdParams,
         response: { 200: Discarded, 404: ProblemSchema, ...denied },
       },
@@ -170,6 +192,8 @@ export function registerAdminEvents(
       schema: {
         ...common,
         summary: 'Drop every message parked in a queue (?queue=…&all=true)',
+        description:
+          'Staff only. Deletes every message parked in `queue`; `all=true` is required so that a stray request cannot empty a queue. Answers how many were dropped; 400 `EVENTS.UNKNOWN_QUEUE`.',
         querystring: DiscardQuery,
         response: { 200: Discarded, 400: ProblemSchema, ...denied },
       },
