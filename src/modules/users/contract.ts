@@ -14,6 +14,8 @@ export const UserEventPayload = Type.Object({
   username: Type.String(),
   email: Type.String(),
   is_active: Type.Boolean(),
+  /** The user's language tag (`es`, `es-AR`); null is English. Absent in events before it existed. */
+  locale: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type UserEventPayload = Static<typeof UserEventPayload>;
 

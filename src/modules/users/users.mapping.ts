@@ -11,6 +11,7 @@ export function toUser(record: UserRecord): User {
     last_name: record.lastName,
     phone: record.phone,
     address: record.address,
+    locale: record.locale,
     is_staff: record.isStaff,
     is_active: record.isActive,
     date_joined: record.dateJoined.toISOString(),

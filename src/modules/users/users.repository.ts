@@ -10,6 +10,7 @@ export interface UserRecord {
   lastName: string;
   phone: string;
   address: string;
+  locale: string | null;
   isStaff: boolean;
   isActive: boolean;
   dateJoined: Date;
@@ -26,11 +27,12 @@ export interface NewUser {
   passwordHash: string;
   firstName?: string;
   lastName?: string;
+  locale?: string | null;
   isStaff?: boolean;
 }
 
 export type ProfileChanges = Partial<
-  Pick<UserRecord, 'firstName' | 'lastName' | 'email' | 'phone' | 'address'>
+  Pick<UserRecord, 'firstName' | 'lastName' | 'email' | 'phone' | 'address' | 'locale'>
 >;
 export type AccessChanges = Partial<Pick<UserRecord, 'isStaff' | 'isActive'>>;
 
@@ -43,6 +45,7 @@ const publicColumns = {
   lastName: users.lastName,
   phone: users.phone,
   address: users.address,
+  locale: users.locale,
   isStaff: users.isStaff,
   isActive: users.isActive,
   dateJoined: users.dateJoined,

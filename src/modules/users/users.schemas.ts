@@ -42,6 +42,14 @@ const Address = Type.String({
   pattern: MULTILINE,
   [ERROR_MESSAGE]: 'must not contain control characters other than tabs and line breaks',
 });
+/** A BCP 47 language tag such as `es`, `es-AR` or `en-GB`. */
+const Locale = Type.String({
+  minLength: 2,
+  maxLength: 35,
+  pattern: '^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$',
+  description: 'a BCP 47 language tag such as es, es-AR or en-GB; null or absent is English',
+  [ERROR_MESSAGE]: 'must be a language tag such as es, es-AR or en-GB',
+});
 const RefreshToken = Type.String({ minLength: 1, maxLength: 256 });
 
 export const RegisterBody = Type.Object(
@@ -51,6 +59,7 @@ export const RegisterBody = Type.Object(
     password: NewPassword,
     first_name: Type.Optional(Name),
     last_name: Type.Optional(Name),
+    locale: Type.Optional(Locale),
   },
   { additionalProperties: false },
 );
@@ -76,6 +85,7 @@ export const ProfileBody = Type.Object(
     email: Type.Optional(Email),
     phone: Type.Optional(Phone),
     address: Type.Optional(Address),
+    locale: Type.Optional(Type.Union([Locale, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -108,6 +118,7 @@ export const User = Type.Object(
     last_name: Type.String(),
     phone: Type.String(),
     address: Type.String(),
+    locale: Type.Union([Type.String(), Type.Null()]),
     is_staff: Type.Boolean(),
     is_active: Type.Boolean(),
     date_joined: Type.String({ format: 'date-time' }),

@@ -66,6 +66,7 @@ export class UsersService {
         passwordHash,
         firstName: body.first_name ?? '',
         lastName: body.last_name ?? '',
+        locale: body.locale ?? null,
       });
       await recordUserChange(tx, user, UserEvent.created);
       return user;
@@ -89,6 +90,7 @@ export class UsersService {
       email: body.email === undefined ? undefined : normalizeEmail(body.email),
       phone: body.phone,
       address: body.address,
+      locale: body.locale,
     };
     return this.change(id, changes);
   }

@@ -26,6 +26,8 @@ export const users = schema.table(
     lastName: text('last_name').notNull().default(''),
     phone: text('phone').notNull().default(''),
     address: text('address').notNull().default(''),
+    /** A BCP 47 tag (`es`, `es-AR`); null is English. Chooses the language of the user's mails. */
+    locale: text('locale'),
     isStaff: boolean('is_staff').notNull().default(false),
     isActive: boolean('is_active').notNull().default(true),
     dateJoined: timestamp('date_joined', { withTimezone: true }).notNull().defaultNow(),
