@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../platform/config.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { SessionsService } from './sessions.service.js';
 import { AttemptLimiter } from './users.limiter.js';
+import type { LinkBase } from './users.links.js';
 import { PasswordHasher } from './users.passwords.js';
 import { UsersService } from './users.service.js';
 
@@ -11,7 +14,7 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 export async function startUsers(
   app: FastifyInstance,
   context: ModuleContext,
-): Promise<{ users: UsersService; sessions: SessionsService }> {
+): Promise<{ users: UsersService; sessions: SessionsService; resets: PasswordResetService }> {
   const { config, database, logger } = context;
   const hasher = new PasswordHasher({
     memoryCost: config.ARGON2_MEMORY_KIB,
@@ -37,6 +40,17 @@ export async function startUsers(
     refreshTtlSeconds: config.JWT_REFRESH_TTL_SECONDS,
     signAccessToken: (principal) => app.signAccessToken(principal),
   });
+  const resets = new PasswordResetService({
+    database,
+    hasher,
+    limiter: new AttemptLimiter({ database, windowSeconds: config.ACCOUNT_MAIL_WINDOW_SECONDS }),
+    limits: {
+      perEmail: config.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
+      perAddress: config.ACCOUNT_MAIL_MAX_PER_ADDRESS,
+    },
+    ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
+    linkBase: linkBaseOf(app, config),
+  });
   sweepEndedWindows(app, limiter);
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -48,7 +62,17 @@ export async function startUsers(
   } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
     logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
   }
-  return { users, sessions };
+  return { users, sessions, resets };
+}
+
+/**
+ * Links in mails start at `PUBLIC_URL`; without it (development) at the address the server
+ * listens at, as the banner shows it, never at a Host header a client sent.
+ */
+function linkBaseOf(app: FastifyInstance, config: Config): LinkBase {
+  const configured = config.PUBLIC_URL?.replace(/\/+$/u, '');
+  return () =>
+    configured ?? (app.addresses().length > 0 ? app.listeningOrigin : `http://${config.HOST}:${config.PORT}`);
 }
 
 /** Every replica deletes the ended login-attempt windows now and then (the table holds only live ones). */

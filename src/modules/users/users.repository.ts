@@ -68,6 +68,11 @@ export async function findUserById(executor: Executor, id: number): Promise<User
   return row;
 }
 
+export async function findUserByEmail(executor: Executor, email: string): Promise<UserRecord | undefined> {
+  const [row] = await executor.select(publicColumns).from(users).where(eq(users.email, email)).limit(1);
+  return row;
+}
+
 export async function emailExists(executor: Executor, email: string): Promise<boolean> {
   const rows = await executor.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1);
   return rows.length > 0;
@@ -158,6 +163,21 @@ export async function upgradePasswordHash(
 
 export async function setPasswordHash(tx: Executor, id: number, passwordHash: string): Promise<void> {
   await tx.update(users).set({ passwordHash }).where(eq(users.id, id));
+}
+
+/** Sets the hash if the user still has `email` (a reset link is void once the e-mail changed). */
+export async function resetPasswordHash(
+  tx: Executor,
+  id: number,
+  email: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const rows = await tx
+    .update(users)
+    .set({ passwordHash })
+    .where(and(eq(users.id, id), eq(users.email, email)))
+    .returning({ id: users.id });
+  return rows.length > 0;
 }
 
 export async function listUsers(

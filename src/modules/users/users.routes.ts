@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
+import { accountMailRoutes } from './account-mail.routes.js';
+import type { PasswordResetService } from './password-reset.service.js';
 import type { SessionsService } from './sessions.service.js';
 import { TooManyAttemptsError } from './users.errors.js';
 import { toUser } from './users.mapping.js';
@@ -30,13 +32,18 @@ const personal = { personal: true };
 
 export async function usersRoutes(
   scope: FastifyInstance,
-  { users, sessions }: { users: UsersService; sessions: SessionsService },
+  {
+    users,
+    sessions,
+    resets,
+  }: { users: UsersService; sessions: SessionsService; resets: PasswordResetService },
 ) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onError', async (_request, reply, error) => {
     if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
   });
+  await app.register(accountMailRoutes, { resets });
 
   app.post(
     '/register',

@@ -133,3 +133,26 @@ export const TokenPair = Type.Object({ access: Type.String(), refresh: Type.Stri
 export type TokenPair = Static<typeof TokenPair>;
 
 export const LoginAnswer = Type.Object({ access: Type.String(), refresh: Type.String(), user: User });
+
+/** A token from a mail's link: 256 bits in base64url (43 characters); anything else is refused. */
+const MailToken = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[A-Za-z0-9_-]+$',
+  [ERROR_MESSAGE]: 'must be the token from the link in the mail',
+});
+
+export const PasswordResetBody = Type.Object({ email: Email }, { additionalProperties: false });
+export type PasswordResetBody = Static<typeof PasswordResetBody>;
+
+export const PasswordResetConfirmBody = Type.Object(
+  { token: MailToken, new_password: NewPassword },
+  { additionalProperties: false },
+);
+export type PasswordResetConfirmBody = Static<typeof PasswordResetConfirmBody>;
+
+export const EmailVerifyBody = Type.Object({ token: MailToken }, { additionalProperties: false });
+export type EmailVerifyBody = Static<typeof EmailVerifyBody>;
+
+/** The answer to a request that may send a mail: the same whatever happened. */
+export const MailRequested = Type.Object({ detail: Type.String() });

@@ -177,7 +177,7 @@ export class UsersService {
   }
 }
 
-function refuseWeakPassword(
+export function refuseWeakPassword(
   field: 'password' | 'new_password',
   password: string,
   knownWords: string[],

@@ -78,3 +78,24 @@ export const loginAttempts = schema.table(
   },
   (table) => [index('login_attempts_resets_at_idx').on(table.resetsAt)],
 );
+
+/**
+ * Single-use tokens sent by mail (password reset, e-mail verification), kept only as SHA-256
+ * hashes. `email` is the address the mail went to: a token is void once the user's e-mail changes.
+ */
+export const accountTokens = schema.table(
+  'account_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    purpose: text('purpose').notNull().$type<'password_reset' | 'email_verification'>(),
+    tokenHash: text('token_hash').notNull().unique('account_tokens_token_hash_key'),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [index('account_tokens_user_idx').on(table.userId, table.purpose)],
+);
