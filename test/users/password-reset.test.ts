@@ -133,7 +133,10 @@ describe('users: password reset by mail (real SMTP server)', () => {
       expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
     }
     await eventually(
-      () => smtp.received.filter((mail) => mail.to.includes(user.email)).length === 3,
+      () =>
+        smtp.received.filter(
+          (mail) => mail.to.includes(user.email) && mail.decoded.includes('/reset-password?'),
+        ).length === 3,
       'three reset mails',
     );
   });
@@ -159,12 +162,12 @@ describe('users: password reset by mail (real SMTP server)', () => {
     }, 'the mail marked sent');
     const mails = await queryRows<{ data: unknown }>(
       t.database.db,
-      sql`select data from platform.mail_outbox where recipient = ${user.email}`,
+      sql`select data from platform.mail_outbox where recipient = ${user.email} and template = 'password_reset'`,
     );
     expect(mails.map((row) => row.data)).toEqual([{}]);
     const tokens = await queryRows<{ token_hash: string }>(
       t.database.db,
-      sql`select token_hash from users.account_tokens where user_id = ${user.id}`,
+      sql`select token_hash from users.account_tokens where user_id = ${user.id} and purpose = 'password_reset'`,
     );
     expect(tokens).toEqual([{ token_hash: createHash('sha256').update(token).digest('hex') }]);
   });

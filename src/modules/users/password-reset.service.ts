@@ -1,5 +1,5 @@
 import type { Database } from '../../platform/db/database.js';
-import { recordMail } from '../../platform/mail/mail-outbox.js';
+import { isMailAddress, recordMail } from '../../platform/mail/mail-outbox.js';
 import {
   consumeToken,
   findUsableToken,
@@ -43,7 +43,7 @@ export class PasswordResetService {
     ]);
     if (wait > 0) throw new TooManyAttemptsError(wait, 'Too many reset requests; try again later');
     const user = await findUserByEmail(database.db, email);
-    if (!user?.isActive) return;
+    if (!user?.isActive || !isMailAddress(user.email)) return;
     const token = newOpaqueToken();
     await database.transaction(async (tx) => {
       await replaceAccountToken(tx, {

@@ -83,3 +83,17 @@ export class InvalidResetTokenError extends BadRequestError {
     ]);
   }
 }
+/** One answer for an unknown, expired, used or superseded verification token. */
+export class InvalidVerificationTokenError extends BadRequestError {
+  constructor() {
+    super('USERS.INVALID_VERIFICATION_TOKEN', 'The verification link is not valid or has expired', [
+      { path: 'body.token', message: 'is not valid or has expired; ask for a new link' },
+    ]);
+  }
+}
+
+export class EmailAlreadyVerifiedError extends ConflictError {
+  constructor() {
+    super('USERS.EMAIL_ALREADY_VERIFIED', 'This e-mail address is already verified');
+  }
+}

@@ -7,6 +7,7 @@ export function toUser(record: UserRecord): User {
     id: record.id,
     username: record.username,
     email: record.email,
+    email_verified: record.emailVerified,
     first_name: record.firstName,
     last_name: record.lastName,
     phone: record.phone,

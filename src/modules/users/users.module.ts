@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../platform/config.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { SessionsService } from './sessions.service.js';
 import { AttemptLimiter } from './users.limiter.js';
@@ -14,8 +15,22 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 export async function startUsers(
   app: FastifyInstance,
   context: ModuleContext,
-): Promise<{ users: UsersService; sessions: SessionsService; resets: PasswordResetService }> {
+): Promise<{
+  users: UsersService;
+  sessions: SessionsService;
+  resets: PasswordResetService;
+  verifications: EmailVerificationService;
+}> {
   const { config, database, logger } = context;
+  const mailLimiter = new AttemptLimiter({ database, windowSeconds: config.ACCOUNT_MAIL_WINDOW_SECONDS });
+  const linkBase = linkBaseOf(app, config);
+  const verifications = new EmailVerificationService({
+    database,
+    limiter: mailLimiter,
+    maxPerUser: config.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
+    ttlMinutes: config.EMAIL_VERIFICATION_TTL_MINUTES,
+    linkBase,
+  });
   const hasher = new PasswordHasher({
     memoryCost: config.ARGON2_MEMORY_KIB,
     timeCost: config.ARGON2_TIME_COST,
@@ -27,6 +42,7 @@ export async function startUsers(
     limiter,
     logger,
     maxPasswordFailures: config.LOGIN_MAX_FAILURES,
+    verification: verifications,
   });
   const sessions = new SessionsService({
     database,
@@ -43,13 +59,13 @@ export async function startUsers(
   const resets = new PasswordResetService({
     database,
     hasher,
-    limiter: new AttemptLimiter({ database, windowSeconds: config.ACCOUNT_MAIL_WINDOW_SECONDS }),
+    limiter: mailLimiter,
     limits: {
       perEmail: config.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
       perAddress: config.ACCOUNT_MAIL_MAX_PER_ADDRESS,
     },
     ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
-    linkBase: linkBaseOf(app, config),
+    linkBase,
   });
   sweepEndedWindows(app, limiter);
 
@@ -62,7 +78,7 @@ export async function startUsers(
   } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
     logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
   }
-  return { users, sessions, resets };
+  return { users, sessions, resets, verifications };
 }
 
 /**

@@ -6,6 +6,7 @@ export interface UserRecord {
   id: number;
   username: string;
   email: string;
+  emailVerified: boolean;
   firstName: string;
   lastName: string;
   phone: string;
@@ -29,6 +30,7 @@ export interface NewUser {
   lastName?: string;
   locale?: string | null;
   isStaff?: boolean;
+  emailVerified?: boolean;
 }
 
 export type ProfileChanges = Partial<
@@ -41,6 +43,7 @@ const publicColumns = {
   id: users.id,
   username: users.username,
   email: users.email,
+  emailVerified: users.emailVerified,
   firstName: users.firstName,
   lastName: users.lastName,
   phone: users.phone,
@@ -127,7 +130,14 @@ export async function updateUser(
 ): Promise<UserRecord | undefined> {
   const [row] = await tx
     .update(users)
-    .set({ ...changes, version: sql`${users.version} + 1` })
+    .set({
+      ...changes,
+      // A new address is unverified; the same address typed again keeps its state.
+      ...(changes.email === undefined
+        ? {}
+        : { emailVerified: sql`${users.email} = ${changes.email} and ${users.emailVerified}` }),
+      version: sql`${users.version} + 1`,
+    })
     .where(eq(users.id, id))
     .returning(publicColumns);
   return row;
@@ -163,6 +173,16 @@ export async function upgradePasswordHash(
 
 export async function setPasswordHash(tx: Executor, id: number, passwordHash: string): Promise<void> {
   await tx.update(users).set({ passwordHash }).where(eq(users.id, id));
+}
+
+/** Marks the e-mail verified if the user still has `email`; answers whether they had. */
+export async function markEmailVerified(tx: Executor, id: number, email: string): Promise<boolean> {
+  const rows = await tx
+    .update(users)
+    .set({ emailVerified: true })
+    .where(and(eq(users.id, id), eq(users.email, email)))
+    .returning({ id: users.id });
+  return rows.length > 0;
 }
 
 /** Sets the hash if the user still has `email` (a reset link is void once the e-mail changed). */

@@ -6,7 +6,8 @@ import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
 const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
 /** As PRINTABLE, but tabs and line breaks are allowed (a postal address has lines). */
 const MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
-const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F]+';
+/** No `< > , ; "` either: the mailer refuses an address holding them (a header could not carry it). */
+const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F<>,;"]+';
 
 /**
  * Letters, digits and `. + - _` (Django's set, ASCII only, less `@`): a username never looks like an
@@ -114,6 +115,7 @@ export const User = Type.Object(
     id: Type.Integer(),
     username: Type.String(),
     email: Type.String(),
+    email_verified: Type.Boolean(),
     first_name: Type.String(),
     last_name: Type.String(),
     phone: Type.String(),

@@ -3,6 +3,7 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import { judgePassword } from '../../platform/password-strength.js';
 import { UserEvent } from './contract.js';
+import type { EmailVerificationService } from './email-verification.service.js';
 import { revokeRefreshTokensOfUser } from './refresh-tokens.repository.js';
 import { normalizeEmail, recordUserChange } from './users.changes.js';
 import {
@@ -39,6 +40,8 @@ export interface UsersServiceDeps {
   /** Wrong current passwords allowed per user in the limiter's window. */
   maxPasswordFailures: number;
   logger: FastifyBaseLogger;
+  /** Mails a new user the link that verifies their e-mail. */
+  verification: Pick<EmailVerificationService, 'record'>;
 }
 
 export interface AdminAccount {
@@ -69,6 +72,7 @@ export class UsersService {
         locale: body.locale ?? null,
       });
       await recordUserChange(tx, user, UserEvent.created);
+      await this.deps.verification.record(tx, user);
       return user;
     });
   }
@@ -140,6 +144,8 @@ export class UsersService {
         email,
         passwordHash,
         isStaff: true,
+        // The operator chose this address in the configuration: there is no one to mail a link to.
+        emailVerified: true,
       });
       if (user) await recordUserChange(tx, user, UserEvent.created);
       return user;

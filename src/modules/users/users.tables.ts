@@ -21,6 +21,8 @@ export const users = schema.table(
     username: text('username').notNull(),
     /** Stored trimmed and lower-cased. */
     email: text('email').notNull(),
+    /** The user opened a verification link mailed to `email`; a new e-mail is unverified again. */
+    emailVerified: boolean('email_verified').notNull().default(false),
     passwordHash: text('password_hash').notNull(),
     firstName: text('first_name').notNull().default(''),
     lastName: text('last_name').notNull().default(''),
