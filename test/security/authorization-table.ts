@@ -252,6 +252,30 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
       return { url: '/api/users/me/password', body: { current_password: password, new_password: password } };
     },
   },
+  // Mailed-token routes: anyone may ask for a reset (the same 202 for any e-mail) or present a token.
+  'POST /api/users/password/reset': {
+    expect: everyone(202),
+    request: () => ({
+      url: '/api/users/password/reset',
+      body: { email: `${uniqueName('reset')}@mail.test` },
+    }),
+  },
+  'POST /api/users/password/reset/confirm': {
+    expect: everyone(400),
+    request: () => ({
+      url: '/api/users/password/reset/confirm',
+      body: { token: 'A'.repeat(43), new_password: 'matrix-password-2' },
+    }),
+  },
+  'POST /api/users/email/verify': {
+    expect: everyone(400),
+    request: () => ({ url: '/api/users/email/verify', body: { token: 'A'.repeat(43) } }),
+  },
+  // The customers are unverified; the bootstrap admin was created verified (409).
+  'POST /api/users/me/email/verification': {
+    expect: { ...signedIn(202), admin: { own: 409, other: 409 } },
+    request: () => ({ url: '/api/users/me/email/verification' }),
+  },
   'GET /api/users': { expect: adminOnly(200), request: () => ({ url: '/api/users' }) },
   'GET /api/users/:id': {
     expect: adminOnly(200),
