@@ -161,6 +161,8 @@ describe('the operator routes at the gateway', () => {
     ['PATCH', '/api/users/me', 'users'],
     ['POST', '/api/users/me/password', 'users'],
     ['POST', '/api/users/login', 'users-login'],
+    ['POST', '/api/users/password/reset', 'users-password-reset'],
+    ['POST', '/api/users/password/reset/confirm', 'users-password-reset'],
     ['GET', '/api/users/42x', 'users'],
     ['GET', '/api/admin/events/status', 'admin-events'],
   ])(

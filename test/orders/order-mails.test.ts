@@ -42,7 +42,9 @@ describe('order mails', () => {
     await smtp.stop();
   });
 
-  const mailsTo = (address: string) => smtp.received.filter((mail) => mail.to.includes(address));
+  /** The order mails to `address` (registration also sends a verification mail). */
+  const mailsTo = (address: string) =>
+    smtp.received.filter((mail) => mail.to.includes(address) && /order|pedido/i.test(mail.subject));
 
   async function customerWithOrder(stock: number, quantity: number) {
     const customer = await signUp(t);
@@ -98,6 +100,16 @@ describe('order mails', () => {
     );
     await eventually(async () => mailsTo(unpaid.customer.email).length === 2, 10_000);
     expect(mailsTo(unpaid.customer.email)[1]!.decoded).toContain('not paid within the time allowed');
+  });
+
+  it('when the customer writes Spanish, then the mail is in Spanish', async () => {
+    const customer = await signUp(t, { locale: 'es-AR' });
+    await t.settle();
+    const product = await shop.product(category, 'Pecera', '12.00', 3);
+    const placed = await shop.placeOrder(customer.headers, [{ product_id: product, quantity: 1 }]);
+    await eventually(async () => mailsTo(customer.email).length === 1, 10_000);
+    expect(mailsTo(customer.email)[0]!.subject).toContain(placed.json().id);
+    expect(mailsTo(customer.email)[0]!.subject).toMatch(/pedido/i);
   });
 
   it('when the customer changed their e-mail, then the next mail goes to the new address', async () => {

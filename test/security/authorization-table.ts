@@ -100,6 +100,19 @@ export class ShopWorld implements MatrixWorld {
     return this.kept.get(key) as Promise<T>;
   }
 
+  /** A checkout of the owner's, settled: its order exists, so its Location answers 303. */
+  async checkoutFor(owner: Owner): Promise<string> {
+    return this.keep(`checkout ${owner}`, async () => {
+      const headers = this.headersOf(owner);
+      // A product of the order pool (stock 100 each): the cart-line pool is exactly sized for its cells.
+      const body = { product_id: this.orderProduct(), quantity: 1 };
+      await call(this.t, 'POST', '/api/cart/items', { headers, body, expect: 201 });
+      const answer = await call(this.t, 'POST', '/api/cart/checkout', { headers, expect: 202 });
+      await this.t.settle();
+      return answer.order_id as string;
+    });
+  }
+
   async orderFor(owner: Owner, fresh: boolean): Promise<string> {
     return fresh ? this.order(owner) : this.keep(`order ${owner}`, () => this.order(owner));
   }
@@ -252,6 +265,30 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
       return { url: '/api/users/me/password', body: { current_password: password, new_password: password } };
     },
   },
+  // Mailed-token routes: anyone may ask for a reset (the same 202 for any e-mail) or present a token.
+  'POST /api/users/password/reset': {
+    expect: everyone(202),
+    request: () => ({
+      url: '/api/users/password/reset',
+      body: { email: `${uniqueName('reset')}@mail.test` },
+    }),
+  },
+  'POST /api/users/password/reset/confirm': {
+    expect: everyone(400),
+    request: () => ({
+      url: '/api/users/password/reset/confirm',
+      body: { token: 'A'.repeat(43), new_password: 'matrix-password-2' },
+    }),
+  },
+  'POST /api/users/email/verify': {
+    expect: everyone(400),
+    request: () => ({ url: '/api/users/email/verify', body: { token: 'A'.repeat(43) } }),
+  },
+  // The customers are unverified; the bootstrap admin was created verified (409).
+  'POST /api/users/me/email/verification': {
+    expect: { ...signedIn(202), admin: { own: 409, other: 409 } },
+    request: () => ({ url: '/api/users/me/email/verification' }),
+  },
   'GET /api/users': { expect: adminOnly(200), request: () => ({ url: '/api/users' }) },
   'GET /api/users/:id': {
     expect: adminOnly(200),
@@ -359,6 +396,11 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
       if (actor !== 'anonymous') await world.cartLine(actor);
       return { url: '/api/cart/checkout' };
     },
+  },
+  // a checkout's Location: its owner's alone (staff look at orders, not at other people's checkouts)
+  'GET /api/cart/checkouts/:order_id': {
+    expect: owned(303, 404, 404),
+    request: async ({ world, owner }) => ({ url: `/api/cart/checkouts/${await world.checkoutFor(owner)}` }),
   },
 
   // orders: another user's order is a 404; staff see every order

@@ -15,6 +15,7 @@ const PROTECTED_FIELDS = [
   'id',
   'is_staff',
   'is_active',
+  'email_verified',
   'user_id',
   'status',
   'total',

@@ -67,6 +67,7 @@ describe('users: events through the outbox', () => {
       username,
       email: `${username}@example.com`,
       is_active: true,
+      locale: null,
     });
     expect(JSON.stringify(event!.message)).not.toMatch(/password|argon2/i);
   });

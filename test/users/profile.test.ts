@@ -47,6 +47,25 @@ describe('users: my profile and my password', () => {
     expect((await login(t, { email, password: PASSWORD })).statusCode).toBe(200);
   });
 
+  it('when a user registers with a locale and then changes and clears it, then the profile shows each', async () => {
+    const session = await signUp(t, { locale: 'es-AR' });
+    const me = await t.app.inject({ method: 'GET', url: '/api/users/me', headers: session.headers });
+    expect(me.json().locale).toBe('es-AR');
+    expect((await patchMe(session.headers, { locale: 'en-GB' })).json().locale).toBe('en-GB');
+    expect((await patchMe(session.headers, { first_name: 'Eva' })).json().locale).toBe('en-GB');
+    expect((await patchMe(session.headers, { locale: null })).json().locale).toBeNull();
+  });
+
+  it.each([['e'], ['es_AR'], ['es-'], ['x'.repeat(36)], ['es AR'], [12]])(
+    'when the locale is %j, then it is a 400 naming the field',
+    async (locale) => {
+      const session = await signUp(t);
+      const response = await patchMe(session.headers, { locale });
+      expect(response.statusCode).toBe(400);
+      expect(JSON.stringify(response.json())).toContain('locale');
+    },
+  );
+
   it('when the patch is empty, then the user is answered unchanged', async () => {
     const session = await signUp(t);
     const response = await patchMe(session.headers, {});

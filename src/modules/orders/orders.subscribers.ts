@@ -18,7 +18,7 @@ async function applyCustomer(event: UserRevision, tx: Executor): Promise<void> {
     userId: event.user_id,
     username: event.username,
     email: event.email,
-    locale: null,
+    locale: event.locale ?? null,
     version: event.version,
   });
   await mailWaiting(tx, event.user_id);

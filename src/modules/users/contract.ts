@@ -15,8 +15,10 @@ export const UserEventPayload = Type.Object(
     username: Type.String(),
     email: Type.String(),
     is_active: Type.Boolean(),
+    /** The user's language tag (`es`, `es-AR`); null is English. Absent in events before it existed. */
+    locale: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
-  { examples: [{ user_id: 5, username: 'ana', email: 'ana@example.com', is_active: true }] },
+  { examples: [{ user_id: 5, username: 'ana', email: 'ana@example.com', is_active: true, locale: 'es' }] },
 );
 export type UserEventPayload = Static<typeof UserEventPayload>;
 

@@ -67,7 +67,33 @@ export class SelfLockoutError extends ConflictError {
 }
 
 export class TooManyAttemptsError extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(429, 'USERS.TOO_MANY_ATTEMPTS', 'Too many failed attempts; try again later');
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many failed attempts; try again later',
+  ) {
+    super(429, 'USERS.TOO_MANY_ATTEMPTS', message);
+  }
+}
+
+/** One answer for an unknown, expired, used or superseded reset token. */
+export class InvalidResetTokenError extends BadRequestError {
+  constructor() {
+    super('USERS.INVALID_RESET_TOKEN', 'The password reset link is not valid or has expired', [
+      { path: 'body.token', message: 'is not valid or has expired; ask for a new link' },
+    ]);
+  }
+}
+/** One answer for an unknown, expired, used or superseded verification token. */
+export class InvalidVerificationTokenError extends BadRequestError {
+  constructor() {
+    super('USERS.INVALID_VERIFICATION_TOKEN', 'The verification link is not valid or has expired', [
+      { path: 'body.token', message: 'is not valid or has expired; ask for a new link' },
+    ]);
+  }
+}
+
+export class EmailAlreadyVerifiedError extends ConflictError {
+  constructor() {
+    super('USERS.EMAIL_ALREADY_VERIFIED', 'This e-mail address is already verified');
   }
 }

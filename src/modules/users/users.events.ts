@@ -13,5 +13,6 @@ export function userEvent(
     username: user.username,
     email: user.email,
     is_active: user.isActive,
+    locale: user.locale,
   });
 }

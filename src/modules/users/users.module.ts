@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../platform/config.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { EmailVerificationService } from './email-verification.service.js';
+import { PasswordResetService } from './password-reset.service.js';
 import { SessionsService } from './sessions.service.js';
 import { AttemptLimiter } from './users.limiter.js';
+import type { LinkBase } from './users.links.js';
 import { PasswordHasher } from './users.passwords.js';
 import { UsersService } from './users.service.js';
 
@@ -11,8 +15,22 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 export async function startUsers(
   app: FastifyInstance,
   context: ModuleContext,
-): Promise<{ users: UsersService; sessions: SessionsService }> {
+): Promise<{
+  users: UsersService;
+  sessions: SessionsService;
+  resets: PasswordResetService;
+  verifications: EmailVerificationService;
+}> {
   const { config, database, logger } = context;
+  const mailLimiter = new AttemptLimiter({ database, windowSeconds: config.ACCOUNT_MAIL_WINDOW_SECONDS });
+  const linkBase = linkBaseOf(app, config);
+  const verifications = new EmailVerificationService({
+    database,
+    limiter: mailLimiter,
+    maxPerUser: config.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
+    ttlMinutes: config.EMAIL_VERIFICATION_TTL_MINUTES,
+    linkBase,
+  });
   const hasher = new PasswordHasher({
     memoryCost: config.ARGON2_MEMORY_KIB,
     timeCost: config.ARGON2_TIME_COST,
@@ -24,6 +42,7 @@ export async function startUsers(
     limiter,
     logger,
     maxPasswordFailures: config.LOGIN_MAX_FAILURES,
+    verification: verifications,
   });
   const sessions = new SessionsService({
     database,
@@ -37,6 +56,17 @@ export async function startUsers(
     refreshTtlSeconds: config.JWT_REFRESH_TTL_SECONDS,
     signAccessToken: (principal) => app.signAccessToken(principal),
   });
+  const resets = new PasswordResetService({
+    database,
+    hasher,
+    limiter: mailLimiter,
+    limits: {
+      perEmail: config.ACCOUNT_MAIL_MAX_PER_ACCOUNT,
+      perAddress: config.ACCOUNT_MAIL_MAX_PER_ADDRESS,
+    },
+    ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
+    linkBase,
+  });
   sweepEndedWindows(app, limiter);
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
@@ -48,7 +78,17 @@ export async function startUsers(
   } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
     logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
   }
-  return { users, sessions };
+  return { users, sessions, resets, verifications };
+}
+
+/**
+ * Links in mails start at `PUBLIC_URL`; without it (development) at the address the server
+ * listens at, as the banner shows it, never at a Host header a client sent.
+ */
+function linkBaseOf(app: FastifyInstance, config: Config): LinkBase {
+  const configured = config.PUBLIC_URL?.replace(/\/+$/u, '');
+  return () =>
+    configured ?? (app.addresses().length > 0 ? app.listeningOrigin : `http://${config.HOST}:${config.PORT}`);
 }
 
 /** Every replica deletes the ended login-attempt windows now and then (the table holds only live ones). */

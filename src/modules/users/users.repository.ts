@@ -6,10 +6,12 @@ export interface UserRecord {
   id: number;
   username: string;
   email: string;
+  emailVerified: boolean;
   firstName: string;
   lastName: string;
   phone: string;
   address: string;
+  locale: string | null;
   isStaff: boolean;
   isActive: boolean;
   dateJoined: Date;
@@ -26,11 +28,13 @@ export interface NewUser {
   passwordHash: string;
   firstName?: string;
   lastName?: string;
+  locale?: string | null;
   isStaff?: boolean;
+  emailVerified?: boolean;
 }
 
 export type ProfileChanges = Partial<
-  Pick<UserRecord, 'firstName' | 'lastName' | 'email' | 'phone' | 'address'>
+  Pick<UserRecord, 'firstName' | 'lastName' | 'email' | 'phone' | 'address' | 'locale'>
 >;
 export type AccessChanges = Partial<Pick<UserRecord, 'isStaff' | 'isActive'>>;
 
@@ -39,10 +43,12 @@ const publicColumns = {
   id: users.id,
   username: users.username,
   email: users.email,
+  emailVerified: users.emailVerified,
   firstName: users.firstName,
   lastName: users.lastName,
   phone: users.phone,
   address: users.address,
+  locale: users.locale,
   isStaff: users.isStaff,
   isActive: users.isActive,
   dateJoined: users.dateJoined,
@@ -62,6 +68,11 @@ export async function insertUserIfAbsent(tx: Executor, user: NewUser): Promise<U
 
 export async function findUserById(executor: Executor, id: number): Promise<UserRecord | undefined> {
   const [row] = await executor.select(publicColumns).from(users).where(eq(users.id, id)).limit(1);
+  return row;
+}
+
+export async function findUserByEmail(executor: Executor, email: string): Promise<UserRecord | undefined> {
+  const [row] = await executor.select(publicColumns).from(users).where(eq(users.email, email)).limit(1);
   return row;
 }
 
@@ -119,7 +130,14 @@ export async function updateUser(
 ): Promise<UserRecord | undefined> {
   const [row] = await tx
     .update(users)
-    .set({ ...changes, version: sql`${users.version} + 1` })
+    .set({
+      ...changes,
+      // A new address is unverified; the same address typed again keeps its state.
+      ...(changes.email === undefined
+        ? {}
+        : { emailVerified: sql`${users.email} = ${changes.email} and ${users.emailVerified}` }),
+      version: sql`${users.version} + 1`,
+    })
     .where(eq(users.id, id))
     .returning(publicColumns);
   return row;
@@ -155,6 +173,31 @@ export async function upgradePasswordHash(
 
 export async function setPasswordHash(tx: Executor, id: number, passwordHash: string): Promise<void> {
   await tx.update(users).set({ passwordHash }).where(eq(users.id, id));
+}
+
+/** Marks the e-mail verified if the user still has `email`; answers whether they had. */
+export async function markEmailVerified(tx: Executor, id: number, email: string): Promise<boolean> {
+  const rows = await tx
+    .update(users)
+    .set({ emailVerified: true })
+    .where(and(eq(users.id, id), eq(users.email, email)))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+/** Sets the hash if the user still has `email` (a reset link is void once the e-mail changed). */
+export async function resetPasswordHash(
+  tx: Executor,
+  id: number,
+  email: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const rows = await tx
+    .update(users)
+    .set({ passwordHash })
+    .where(and(eq(users.id, id), eq(users.email, email)))
+    .returning({ id: users.id });
+  return rows.length > 0;
 }
 
 export async function listUsers(

@@ -3,6 +3,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
+import { accountMailRoutes } from './account-mail.routes.js';
+import type { EmailVerificationService } from './email-verification.service.js';
+import type { PasswordResetService } from './password-reset.service.js';
 import type { SessionsService } from './sessions.service.js';
 import { TooManyAttemptsError } from './users.errors.js';
 import { toUser } from './users.mapping.js';
@@ -29,13 +32,24 @@ const personal = { personal: true };
 
 export async function usersRoutes(
   scope: FastifyInstance,
-  { users, sessions }: { users: UsersService; sessions: SessionsService },
+  {
+    users,
+    sessions,
+    resets,
+    verifications,
+  }: {
+    users: UsersService;
+    sessions: SessionsService;
+    resets: PasswordResetService;
+    verifications: EmailVerificationService;
+  },
 ) {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onError', async (_request, reply, error) => {
     if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
   });
+  await app.register(accountMailRoutes, { resets, verifications });
 
   app.post(
     '/register',

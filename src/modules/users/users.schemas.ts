@@ -6,7 +6,8 @@ import { ERROR_MESSAGE } from '../../platform/http/validation-messages.js';
 const PRINTABLE = '^[^\\u0000-\\u001F\\u007F]*$';
 /** As PRINTABLE, but tabs and line breaks are allowed (a postal address has lines). */
 const MULTILINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$';
-const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F]+';
+/** No `< > , ; "` either: the mailer refuses an address holding them (a header could not carry it). */
+const EMAIL_PART = '[^@\\s\\u0000-\\u001F\\u007F<>,;"]+';
 
 /**
  * Letters, digits and `. + - _` (Django's set, ASCII only, less `@`): a username never looks like an
@@ -42,6 +43,14 @@ const Address = Type.String({
   pattern: MULTILINE,
   [ERROR_MESSAGE]: 'must not contain control characters other than tabs and line breaks',
 });
+/** A BCP 47 language tag such as `es`, `es-AR` or `en-GB`. */
+const Locale = Type.String({
+  minLength: 2,
+  maxLength: 35,
+  pattern: '^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$',
+  description: 'a BCP 47 language tag such as es, es-AR or en-GB; null or absent is English',
+  [ERROR_MESSAGE]: 'must be a language tag such as es, es-AR or en-GB',
+});
 const RefreshToken = Type.String({ minLength: 1, maxLength: 256 });
 const REFRESH_EXAMPLE = 'rt_4mV9cQ2xYb7LkP0sWn3eHj8ZuTa6RgFd';
 const ACCESS_EXAMPLE =
@@ -54,6 +63,7 @@ export const RegisterBody = Type.Object(
     password: NewPassword,
     first_name: Type.Optional(Name),
     last_name: Type.Optional(Name),
+    locale: Type.Optional(Locale),
   },
   {
     $id: 'Registration',
@@ -99,6 +109,7 @@ export const ProfileBody = Type.Object(
     email: Type.Optional(Email),
     phone: Type.Optional(Phone),
     address: Type.Optional(Address),
+    locale: Type.Optional(Type.Union([Locale, Type.Null()])),
   },
   {
     $id: 'ProfileChange',
@@ -134,10 +145,12 @@ const USER_EXAMPLE = {
   id: 5,
   username: 'ana',
   email: 'ana@example.com',
+  email_verified: true,
   first_name: 'Ana',
   last_name: 'Ruiz',
   phone: '',
   address: '',
+  locale: 'es',
   is_staff: false,
   is_active: true,
   date_joined: '2026-03-01T12:00:00.000Z',
@@ -148,10 +161,12 @@ export const User = Type.Object(
     id: Type.Integer(),
     username: Type.String(),
     email: Type.String(),
+    email_verified: Type.Boolean(),
     first_name: Type.String(),
     last_name: Type.String(),
     phone: Type.String(),
     address: Type.String(),
+    locale: Type.Union([Type.String(), Type.Null()]),
     is_staff: Type.Boolean(),
     is_active: Type.Boolean(),
     date_joined: Type.String({ format: 'date-time' }),
@@ -174,4 +189,47 @@ export type TokenPair = Static<typeof TokenPair>;
 export const LoginAnswer = Type.Object(
   { access: Type.String(), refresh: Type.String(), user: User },
   { $id: 'Session', examples: [{ access: ACCESS_EXAMPLE, refresh: REFRESH_EXAMPLE, user: USER_EXAMPLE }] },
+);
+
+/** A token from a mail's link: 256 bits in base64url (43 characters); anything else is refused. */
+const MailToken = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[A-Za-z0-9_-]+$',
+  [ERROR_MESSAGE]: 'must be the token from the link in the mail',
+});
+
+export const PasswordResetBody = Type.Object(
+  { email: Email },
+  { $id: 'PasswordResetRequest', additionalProperties: false, examples: [{ email: 'ana@example.com' }] },
+);
+export type PasswordResetBody = Static<typeof PasswordResetBody>;
+
+export const PasswordResetConfirmBody = Type.Object(
+  { token: MailToken, new_password: NewPassword },
+  {
+    $id: 'PasswordResetConfirmation',
+    additionalProperties: false,
+    examples: [{ token: 'q3Zx8vN1cT5bLw0pRj7yHs2kMd9fGa4eUo6iVn1XcQE', new_password: 'Nuevo-gato-gris-27!' }],
+  },
+);
+export type PasswordResetConfirmBody = Static<typeof PasswordResetConfirmBody>;
+
+export const EmailVerifyBody = Type.Object(
+  { token: MailToken },
+  {
+    $id: 'EmailVerification',
+    additionalProperties: false,
+    examples: [{ token: 'q3Zx8vN1cT5bLw0pRj7yHs2kMd9fGa4eUo6iVn1XcQE' }],
+  },
+);
+export type EmailVerifyBody = Static<typeof EmailVerifyBody>;
+
+/** The answer to a request that may send a mail: the same whatever happened. */
+export const MailRequested = Type.Object(
+  { detail: Type.String() },
+  {
+    $id: 'MailRequested',
+    examples: [{ detail: 'If an account has this address, a link to reset its password is on its way.' }],
+  },
 );

@@ -3,6 +3,7 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import { judgePassword } from '../../platform/password-strength.js';
 import { UserEvent } from './contract.js';
+import type { EmailVerificationService } from './email-verification.service.js';
 import { revokeRefreshTokensOfUser } from './refresh-tokens.repository.js';
 import { normalizeEmail, recordUserChange } from './users.changes.js';
 import {
@@ -39,6 +40,8 @@ export interface UsersServiceDeps {
   /** Wrong current passwords allowed per user in the limiter's window. */
   maxPasswordFailures: number;
   logger: FastifyBaseLogger;
+  /** Mails a new user the link that verifies their e-mail. */
+  verification: Pick<EmailVerificationService, 'record'>;
 }
 
 export interface AdminAccount {
@@ -66,8 +69,10 @@ export class UsersService {
         passwordHash,
         firstName: body.first_name ?? '',
         lastName: body.last_name ?? '',
+        locale: body.locale ?? null,
       });
       await recordUserChange(tx, user, UserEvent.created);
+      await this.deps.verification.record(tx, user);
       return user;
     });
   }
@@ -89,6 +94,7 @@ export class UsersService {
       email: body.email === undefined ? undefined : normalizeEmail(body.email),
       phone: body.phone,
       address: body.address,
+      locale: body.locale,
     };
     return this.change(id, changes);
   }
@@ -138,6 +144,8 @@ export class UsersService {
         email,
         passwordHash,
         isStaff: true,
+        // The operator chose this address in the configuration: there is no one to mail a link to.
+        emailVerified: true,
       });
       if (user) await recordUserChange(tx, user, UserEvent.created);
       return user;
@@ -175,7 +183,7 @@ export class UsersService {
   }
 }
 
-function refuseWeakPassword(
+export function refuseWeakPassword(
   field: 'password' | 'new_password',
   password: string,
   knownWords: string[],

@@ -21,11 +21,15 @@ export const users = schema.table(
     username: text('username').notNull(),
     /** Stored trimmed and lower-cased. */
     email: text('email').notNull(),
+    /** The user opened a verification link mailed to `email`; a new e-mail is unverified again. */
+    emailVerified: boolean('email_verified').notNull().default(false),
     passwordHash: text('password_hash').notNull(),
     firstName: text('first_name').notNull().default(''),
     lastName: text('last_name').notNull().default(''),
     phone: text('phone').notNull().default(''),
     address: text('address').notNull().default(''),
+    /** A BCP 47 tag (`es`, `es-AR`); null is English. Chooses the language of the user's mails. */
+    locale: text('locale'),
     isStaff: boolean('is_staff').notNull().default(false),
     isActive: boolean('is_active').notNull().default(true),
     dateJoined: timestamp('date_joined', { withTimezone: true }).notNull().defaultNow(),
@@ -75,4 +79,25 @@ export const loginAttempts = schema.table(
     resetsAt: timestamp('resets_at', { withTimezone: true }).notNull(),
   },
   (table) => [index('login_attempts_resets_at_idx').on(table.resetsAt)],
+);
+
+/**
+ * Single-use tokens sent by mail (password reset, e-mail verification), kept only as SHA-256
+ * hashes. `email` is the address the mail went to: a token is void once the user's e-mail changes.
+ */
+export const accountTokens = schema.table(
+  'account_tokens',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    purpose: text('purpose').notNull().$type<'password_reset' | 'email_verification'>(),
+    tokenHash: text('token_hash').notNull().unique('account_tokens_token_hash_key'),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+  },
+  (table) => [index('account_tokens_user_idx').on(table.userId, table.purpose)],
 );

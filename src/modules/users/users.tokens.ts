@@ -1,11 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** An opaque refresh token: 256 random bits, never stored as such. */
-export function newRefreshToken(): string {
+/** An opaque token (refresh, reset or verification): 256 random bits, URL-safe, never stored as such. */
+export function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** What the database keeps of a refresh token. */
-export function hashRefreshToken(token: string): string {
+/** A refresh token. */
+export const newRefreshToken = newOpaqueToken;
+
+/** What the database keeps of an opaque token. */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
+
+export const hashRefreshToken = hashToken;

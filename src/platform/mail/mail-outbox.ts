@@ -5,6 +5,11 @@ import type { MailRequest } from './mail-templates.js';
 
 const ADDRESS = /^[^@\s<>,;"]+@[^@\s<>,;"]+\.[^@\s<>,;"]+$/;
 
+/** Whether `to` is an address `recordMail` takes (a module may check before it promises a mail). */
+export function isMailAddress(to: string): boolean {
+  return ADDRESS.test(to);
+}
+
 /** Relays of this process, told when a transaction recorded a mail (they look after its commit). */
 const recordedListeners = new Set<() => void>();
 
@@ -21,7 +26,7 @@ export function onMailRecorded(listener: () => void): () => void {
  * Answers whether a row was written.
  */
 export async function recordMail(tx: Executor, mail: MailRequest): Promise<boolean> {
-  if (!ADDRESS.test(mail.to)) throw new MailRenderError(`not a mail address: ${JSON.stringify(mail.to)}`);
+  if (!isMailAddress(mail.to)) throw new MailRenderError(`not a mail address: ${JSON.stringify(mail.to)}`);
   renderMail(mail.template, mail.locale, mail.data);
   const rows = await tx
     .insert(mailOutbox)
