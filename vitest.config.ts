@@ -45,7 +45,6 @@ const THROUGH_PGBOUNCER = [
   'test/platform/outbox-inbox.test.ts',
   'test/platform/outbox-relay.pg.test.ts',
   'test/platform/event-lane.pg.test.ts',
-  'test/mail/mail-replicas.pg.test.ts',
   'test/rabbitmq/split-saga.rabbit.test.ts',
   'test/rabbitmq/process-faults.rabbit.test.ts',
 ];
