@@ -17,6 +17,11 @@ import { defineConfig } from 'vitest/config';
  *   in transaction mode (127.0.0.1:6433, `bash scripts/pgbouncer.sh start`), their sessions on
  *   PostgreSQL itself, prepared statements off.
  * - `architecture`: the module boundaries, import cycles and the platform's layers.
+ * Files run two at a time (`maxWorkers: 2`: the tests mostly wait on PostgreSQL, RabbitMQ and child
+ * processes), and a worker keeps its imports from one file to the next (`isolate: false`: the app's
+ * modules are loaded once per worker instead of once per file, which was a third of the run; every
+ * file builds its own app, database and vhost, and no test replaces a module). The `pgbouncer`
+ * project runs alone, after the others.
  * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
  * always run, so a missing service fails the run.
  */
@@ -81,6 +86,7 @@ const ENGINE_PARITY = [
 const SPAWNING = [
   'test/platform/data-dir-owner.unit.test.ts',
   'test/platform/production-start.unit.test.ts',
+  'test/platform/server-process.unit.test.ts',
   'test/operations/events-cli-*.unit.test.ts',
 ];
 const UNIT_TESTS = ['src/**/*.unit.test.ts', 'test/**/*.unit.test.ts', 'test/browser/**/*.test.ts'];
@@ -98,7 +104,7 @@ export default defineConfig(async () => {
     console.warn(
       'PgBouncer is not answering on 127.0.0.1:6433 (bash scripts/pgbouncer.sh start): the pgbouncer project is skipped',
     );
-  const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const };
+  const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const, isolate: false };
   const projects = [
     {
       test: {
@@ -150,7 +156,6 @@ export default defineConfig(async () => {
         name: 'rabbitmq',
         include: ['src/**/*.rabbit.test.ts', 'test/**/*.rabbit.test.ts'],
         env: { TEST_DATABASE: 'postgres' },
-        fileParallelism: false,
       },
     } as (typeof projects)[number]);
   }
@@ -162,8 +167,9 @@ export default defineConfig(async () => {
         include: THROUGH_PGBOUNCER,
         env: { TEST_DATABASE: 'postgres', TEST_THROUGH_PGBOUNCER: '1' },
         fileParallelism: false,
+        sequence: { groupOrder: 1 },
       },
     } as (typeof projects)[number]);
   }
-  return { test: { projects } };
+  return { test: { projects, maxWorkers: 2 } };
 });

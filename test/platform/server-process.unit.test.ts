@@ -8,12 +8,10 @@ describe('the server process with no configuration', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mascotas-dev-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('when started twice on the same data folder, then it is ready within seconds, serves /docs and keeps its data', async () => {
-    const started = Date.now();
+  it('when started twice on the same data folder, then it becomes ready, serves /docs and keeps its data', async () => {
     const first = await startServer({ DATA_DIR: dataDir });
     const ready = await fetch(`${first.base}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect((await fetch(`${first.base}/docs`)).status).toBe(200);
     const openapi = (await (await fetch(`${first.base}/docs/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(openapi.paths).length).toBeGreaterThan(2);
