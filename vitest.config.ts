@@ -61,6 +61,7 @@ const MODULE_SUITES = [
   'test/orders/orders.test.ts',
   'test/products/products.test.ts',
   'test/reviews/reviews-crud.test.ts',
+  'test/users/addresses.test.ts',
   'test/users/profile.test.ts',
   'test/users/sessions.test.ts',
 ];

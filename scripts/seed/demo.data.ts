@@ -3,12 +3,25 @@
  * these accounts exist to be logged into by whoever explores the demo. Never seed them into a
  * shop that faces the internet.
  */
+export interface DemoAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postal_code: string;
+  region?: string;
+  country: string;
+  phone?: string;
+}
+
 export interface DemoCustomer {
   username: string;
   email: string;
   password: string;
   first_name: string;
   last_name: string;
+  /** Their address book; the first is the default, which their orders ship to. */
+  addresses: DemoAddress[];
 }
 
 export const DEMO_CUSTOMERS: DemoCustomer[] = [
@@ -18,6 +31,25 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     password: 'velvet-otter-harbour-27',
     first_name: 'Ana',
     last_name: 'Lopez',
+    addresses: [
+      {
+        name: 'Ana Lopez',
+        line1: 'Calle de Alcalá 42',
+        line2: '2º izquierda',
+        city: 'Madrid',
+        postal_code: '28014',
+        region: 'Madrid',
+        country: 'ES',
+        phone: '+34 600 111 222',
+      },
+      {
+        name: 'Ana Lopez',
+        line1: 'Avenida del Mar 7',
+        city: 'Valencia',
+        postal_code: '46011',
+        country: 'ES',
+      },
+    ],
   },
   {
     username: 'bruno.demo',
@@ -25,6 +57,16 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     password: 'copper-finch-lantern-63',
     first_name: 'Bruno',
     last_name: 'Silva',
+    addresses: [
+      {
+        name: 'Bruno Silva',
+        line1: 'Rua Augusta 120',
+        city: 'Lisboa',
+        postal_code: '1100-053',
+        country: 'PT',
+        phone: '+351 912 345 678',
+      },
+    ],
   },
   {
     username: 'carla.demo',
@@ -32,6 +74,17 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     password: 'quiet-meadow-tortoise-84',
     first_name: 'Carla',
     last_name: 'Romero',
+    addresses: [
+      {
+        name: 'Carla Romero',
+        line1: 'Av. Corrientes 1234',
+        line2: 'Piso 5, Depto B',
+        city: 'Buenos Aires',
+        postal_code: 'C1043AAZ',
+        region: 'CABA',
+        country: 'AR',
+      },
+    ],
   },
   {
     username: 'diego.demo',
@@ -39,6 +92,16 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     password: 'amber-kestrel-orchard-15',
     first_name: 'Diego',
     last_name: 'Navarro',
+    addresses: [
+      {
+        name: 'Diego Navarro',
+        line1: 'Paseo de Gracia 88',
+        city: 'Barcelona',
+        postal_code: '08008',
+        region: 'Barcelona',
+        country: 'ES',
+      },
+    ],
   },
 ];
 

@@ -74,7 +74,7 @@ class Demo {
   /** Registers the customer unless there (username or e-mail taken); logs in either way. */
   async customer(customer: DemoCustomer): Promise<boolean> {
     const { api } = this.context;
-    const { password, ...profile } = customer;
+    const { password, addresses: _addresses, ...profile } = customer;
     const registered = await api.call('POST', '/api/users/register', {
       body: { ...profile, password },
       expected: [201, 409],
@@ -89,6 +89,16 @@ class Demo {
     }
     this.tokens.set(customer.username, login.body.access);
     return registered.status === 201;
+  }
+
+  /** Writes the customer's address book unless it holds addresses already; answers how many were added. */
+  async addresses(customer: DemoCustomer): Promise<number> {
+    const token = this.tokens.get(customer.username)!;
+    const book = await this.context.api.get<Page<unknown>>('/api/users/me/addresses', token);
+    if (book.count > 0) return 0;
+    for (const address of customer.addresses)
+      await this.context.api.post('/api/users/me/addresses', address, token);
+    return customer.addresses.length;
   }
 
   async hasOrders(username: string): Promise<boolean> {
@@ -198,14 +208,19 @@ export async function loadDemo(context: SeedContext): Promise<void> {
   const steps = DEMO_CUSTOMERS.length * 2 + DEMO_ORDERS.length * 2 + DEMO_REVIEWS.length;
   const phase = context.progress.phase('demo', steps, 'steps');
   let added = 0;
+  let addresses = 0;
   const fresh = new Set<string>();
   for (const customer of DEMO_CUSTOMERS) {
     if (await demo.customer(customer)) added++;
+    if (demo.tokens.has(customer.username)) addresses += await demo.addresses(customer);
     if (demo.tokens.has(customer.username) && !(await demo.hasOrders(customer.username)))
       fresh.add(customer.username);
     phase.advance();
   }
   context.report(`demo customers: ${added} added, ${DEMO_CUSTOMERS.length - added} already there`);
+  context.report(`demo addresses: ${addresses} added`);
+  // Cart and orders learn the addresses from their events: the orders below ship to the defaults.
+  await context.deliver();
 
   const placed: { order: DemoOrder; id: string }[] = [];
   for (const order of DEMO_ORDERS) {

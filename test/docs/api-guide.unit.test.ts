@@ -18,6 +18,7 @@ const FIELD_TABLES: FieldTable[] = [
   { heading: 'Page fields', method: 'GET', path: '/api/products', status: 200 },
   { heading: 'Problem fields', method: 'POST', path: '/api/users/register', status: 400 },
   { heading: 'User fields', method: 'GET', path: '/api/users/me', status: 200 },
+  { heading: 'Address fields', method: 'GET', path: '/api/users/me/addresses/{id}', status: 200 },
   { heading: 'Login fields', method: 'POST', path: '/api/users/login', status: 200 },
   { heading: 'Category fields', method: 'GET', path: '/api/categories/{id}', status: 200 },
   { heading: 'Product fields', method: 'GET', path: '/api/products/{id}', status: 200 },
@@ -99,9 +100,9 @@ describe('docs/api.md, the API guide', () => {
     expect(routeProblems(mutated('max_price, in_stock, ordering`', 'max_price, ordering`'))).toContain(
       'GET /api/products: takes query parameter in_stock, not documented',
     );
-    expect(routeProblems(mutated('| user | `Idempotency-Key` | 202', '| user | — | 202'))).toContain(
-      'POST /api/cart/checkout: takes header idempotency-key, not documented',
-    );
+    expect(
+      routeProblems(mutated('| user | `Idempotency-Key` · `{address_id?}`', '| user | `{address_id?}`')),
+    ).toContain('POST /api/cart/checkout: takes header idempotency-key, not documented');
     expect(routeProblems(mutated(' · 409 `REVIEWS.DUPLICATE`', ''))).toContain(
       'POST /api/reviews: declares 409, not listed',
     );

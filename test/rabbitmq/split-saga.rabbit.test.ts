@@ -45,8 +45,13 @@ describe('the checkout saga on RabbitMQ across apps', () => {
     return t;
   };
 
-  const call = async (t: TestApp, method: 'GET' | 'POST', url: string, headers: object, payload?: object) =>
-    t.app.inject({ method, url, headers: { ...headers }, ...(payload ? { payload } : {}) });
+  const call = async (
+    t: TestApp,
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    headers: object,
+    payload?: object,
+  ) => t.app.inject({ method, url, headers: { ...headers }, ...(payload ? { payload } : {}) });
 
   /** Retries a write that waits on a read model fed by events (a 400/404/409 until the event lands). */
   const once201 = async (t: TestApp, url: string, headers: Headers, payload: object) => {
@@ -60,7 +65,7 @@ describe('the checkout saga on RabbitMQ across apps', () => {
   };
 
   /** category → product → cart → checkout → confirmed (stock down) → cancel → stock back. */
-  async function saga(catalog: TestApp, shop: TestApp, label: string): Promise<void> {
+  async function saga(catalog: TestApp, shop: TestApp, label: string): Promise<number> {
     const admin = await catalog.bearer({ id: 900, isStaff: true });
     const customer = await catalog.bearer({ id: 901 });
     const category = await once201(catalog, '/api/categories', admin, { name: `Dogs ${label}` });
@@ -89,6 +94,48 @@ describe('the checkout saga on RabbitMQ across apps', () => {
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json().status).toBe('cancelled');
     await eventually(async () => (await stock()) === 10, 20_000);
+    return product.id;
+  }
+
+  /**
+   * A real customer (users hosts the address book) checks out with an address: the address reaches
+   * cart and orders over RabbitMQ, and the order keeps its copy after the address is edited.
+   */
+  async function addressedCheckout(catalog: TestApp, shop: TestApp, product: number): Promise<void> {
+    const account = {
+      username: 'rabbit.ana',
+      email: 'rabbit.ana@example.com',
+      password: 'velvet-otter-harbour-27',
+    };
+    expect((await call(catalog, 'POST', '/api/users/register', {}, account)).statusCode).toBe(201);
+    const { username, password } = account;
+    const login = await call(catalog, 'POST', '/api/users/login', {}, { username, password });
+    const customer = { authorization: `Bearer ${login.json().access}` };
+    const address = await once201(catalog, '/api/users/me/addresses', customer, {
+      name: 'Ana Ruiz',
+      line1: 'Calle Mayor 1',
+      city: 'Madrid',
+      postal_code: '28013',
+      country: 'ES',
+    });
+    await once201(shop, '/api/cart/items', customer, { product_id: product, quantity: 1 });
+    let orderId = '';
+    await eventually(async () => {
+      const checkout = await call(shop, 'POST', '/api/cart/checkout', customer, { address_id: address.id });
+      if (checkout.statusCode === 202) orderId = checkout.json().order_id;
+      return orderId !== '';
+    }, 20_000);
+    const shipping = async () => {
+      const response = await call(shop, 'GET', `/api/orders/${orderId}`, customer);
+      return response.statusCode === 200 ? response.json().shipping_address : undefined;
+    };
+    await eventually(async () => (await shipping())?.line1 === 'Calle Mayor 1', 20_000);
+    const edited = await call(catalog, 'PATCH', `/api/users/me/addresses/${address.id}`, customer, {
+      line1: 'Otra 2',
+    });
+    expect(edited.statusCode).toBe(200);
+    await expectEveryEventHandledByEachModule(catalog);
+    expect(await shipping()).toMatchObject({ address_id: address.id, line1: 'Calle Mayor 1', country: 'ES' });
   }
 
   /** Counts, per `<queue> <event_id>`, the deliveries whose handler finished, on every app's bus. */
@@ -151,8 +198,9 @@ describe('the checkout saga on RabbitMQ across apps', () => {
   it('when users, categories and products run in one app and cart, orders and reviews in another, then the saga completes', async () => {
     const catalog = await start('users,categories,products', tapped(0));
     const shop = await start('cart,orders,reviews', tapped(1));
-    await saga(catalog, shop, 'split');
+    const product = await saga(catalog, shop, 'split');
     expect(await expectEveryEventHandledByEachModule(catalog)).toBeGreaterThan(0);
+    await addressedCheckout(catalog, shop, product);
   }, 90_000);
 
   it('when two replicas host every module, then the sagas complete and each event is handled once per module', async () => {

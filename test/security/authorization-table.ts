@@ -113,6 +113,16 @@ export class ShopWorld implements MatrixWorld {
     });
   }
 
+  async address(owner: Owner): Promise<number> {
+    const headers = this.headersOf(owner);
+    return (await call(this.t, 'POST', '/api/users/me/addresses', { headers, body: ADDRESS, expect: 201 }))
+      .id;
+  }
+
+  async addressFor(owner: Owner, fresh: boolean): Promise<number> {
+    return fresh ? this.address(owner) : this.keep(`address ${owner}`, () => this.address(owner));
+  }
+
   async orderFor(owner: Owner, fresh: boolean): Promise<string> {
     return fresh ? this.order(owner) : this.keep(`order ${owner}`, () => this.order(owner));
   }
@@ -147,6 +157,14 @@ export class ShopWorld implements MatrixWorld {
     return registerAccount(this.t, 'matrix');
   }
 }
+
+const ADDRESS = {
+  name: 'Matrix Person',
+  line1: 'Calle Mayor 1',
+  city: 'Madrid',
+  postal_code: '28013',
+  country: 'ES',
+};
 
 /** No such dead letter: the matrix checks the guard, not the operations themselves. */
 const DEAD_LETTER = 'cart.product_events:00000000-0000-4000-8000-000000000000';
@@ -257,6 +275,34 @@ export const SHOP_MATRIX: MatrixTable<ShopWorld> = {
   'PATCH /api/users/me': {
     expect: signedIn(200),
     request: () => ({ url: '/api/users/me', body: { first_name: 'Matrix' } }),
+  },
+  // the address book is under /me: its owner's alone, staff included
+  'GET /api/users/me/addresses': {
+    expect: signedIn(200),
+    request: () => ({ url: '/api/users/me/addresses' }),
+  },
+  'POST /api/users/me/addresses': {
+    expect: signedIn(201),
+    request: () => ({ url: '/api/users/me/addresses', body: ADDRESS }),
+  },
+  'GET /api/users/me/addresses/:id': {
+    expect: owned(200, 404, 404),
+    request: async ({ world, owner }) => ({
+      url: `/api/users/me/addresses/${await world.addressFor(owner, false)}`,
+    }),
+  },
+  'PATCH /api/users/me/addresses/:id': {
+    expect: owned(200, 404, 404),
+    request: async ({ world, owner }) => ({
+      url: `/api/users/me/addresses/${await world.addressFor(owner, false)}`,
+      body: { city: 'Sevilla' },
+    }),
+  },
+  'DELETE /api/users/me/addresses/:id': {
+    expect: owned(204, 404, 404),
+    request: async ({ world, actor, owner }) => ({
+      url: `/api/users/me/addresses/${await world.addressFor(owner, actor === owner)}`,
+    }),
   },
   'POST /api/users/me/password': {
     expect: signedIn(204),

@@ -107,6 +107,15 @@ describe('the demo', () => {
       'shipped',
     ]);
     for (const order of orders.results) expect(order.status_history[0].status).toBe('pending');
+    // Every demo customer has an address book, and every order ships to its owner's default.
+    expect(run.stdout).toContain(
+      `demo addresses: ${DEMO_CUSTOMERS.reduce((sum, customer) => sum + customer.addresses.length, 0)} added`,
+    );
+    for (const order of orders.results) {
+      expect(order.shipping_address, order.id).toMatchObject({
+        country: expect.stringMatching(/^[A-Z]{2}$/),
+      });
+    }
 
     for (const customer of DEMO_CUSTOMERS) {
       const login = await app.inject({
@@ -118,6 +127,16 @@ describe('the demo', () => {
       const authorization = `Bearer ${login.json().access}`;
       const cart = await app.inject({ method: 'GET', url: '/api/cart', headers: { authorization } });
       expect(cart.json().items.length, customer.username).toBeGreaterThan(0);
+      const book = await app.inject({
+        method: 'GET',
+        url: '/api/users/me/addresses',
+        headers: { authorization },
+      });
+      expect(book.json().results[0], customer.username).toMatchObject({
+        ...customer.addresses[0],
+        is_default: true,
+      });
+      expect(book.json().count).toBe(customer.addresses.length);
     }
     const before = await counts(app, staff);
     expect(before.reviews).toBeGreaterThanOrEqual(5);
@@ -130,6 +149,7 @@ describe('the demo', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`demo customers: 0 added, ${DEMO_CUSTOMERS.length} already there`);
     expect(again.stdout).toContain('demo reviews: 0 added');
+    expect(again.stdout).toContain('demo addresses: 0 added');
     expect(await counts(app, staff)).toEqual(before);
   }, 180_000);
 });

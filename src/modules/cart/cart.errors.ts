@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../../platform/http/errors.js';
+import { AppError, ConflictError, NotFoundError } from '../../platform/http/errors.js';
 
 export class ProductNotFoundError extends NotFoundError {
   constructor(productId: number) {
@@ -54,5 +54,14 @@ export class UnavailableItemsError extends ConflictError {
 export class CheckoutNotFoundError extends NotFoundError {
   constructor(orderId: string) {
     super('CART.CHECKOUT_NOT_FOUND', `No checkout ${orderId} of yours`);
+  }
+}
+
+/** Not an address of the caller's book as the cart knows it (unknown, deleted or someone else's). */
+export class AddressNotFoundError extends AppError {
+  constructor(addressId: number) {
+    super(404, 'CART.ADDRESS_NOT_FOUND', `No address ${addressId} in your address book`, [
+      { path: 'body.address_id', message: 'is not an address of your address book' },
+    ]);
   }
 }

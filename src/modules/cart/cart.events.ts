@@ -2,10 +2,15 @@ import { eventOf } from '../../platform/events/contracts.js';
 import type { OutboxEvent } from '../../platform/events/outbox.js';
 import { formatCents } from '../../platform/money.js';
 import type { CartLine } from './cart.repository.js';
-import { CartEvent, cartContract } from './contract.js';
+import { CartEvent, cartContract, type ShippingAddress } from './contract.js';
 
-/** The hand-over to orders: the id the order will have and the prices the cart showed. */
-export function cartCheckedOut(orderId: string, userId: number, lines: CartLine[]): OutboxEvent {
+/** The hand-over to orders: the id the order will have, the prices the cart showed and a copy of the address. */
+export function cartCheckedOut(
+  orderId: string,
+  userId: number,
+  lines: CartLine[],
+  shippingAddress: ShippingAddress | null,
+): OutboxEvent {
   return eventOf(cartContract, CartEvent.checkedOut, 1, {
     order_id: orderId,
     user_id: userId,
@@ -14,5 +19,6 @@ export function cartCheckedOut(orderId: string, userId: number, lines: CartLine[
       quantity: line.quantity,
       unit_price: formatCents(line.priceCents),
     })),
+    shipping_address: shippingAddress,
   });
 }

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { problemResponses, refuseBody } from '../../platform/http/errors.js';
+import { problemResponses } from '../../platform/http/errors.js';
 import { IdempotencyHeaders } from '../../platform/http/idempotency.js';
 import { checkoutLocation } from './cart.mapping.js';
 import {
@@ -9,6 +9,7 @@ import {
   Cart,
   ChangeQuantityBody,
   CheckoutAnswer,
+  CheckoutBody,
   CheckoutParams,
   CheckoutStatus,
   ProductParams,
@@ -113,14 +114,18 @@ export async function cartRoutes(scope: FastifyInstance, { service }: { service:
         ...common,
         summary: 'Turn your cart into an order',
         description:
-          'A signed-in user; takes no body. Empties the cart and answers at once: 202 with `Location: /api/cart/checkouts/{order_id}` and `Retry-After`. The order appears under /api/orders/{order_id} when the orders module has taken it; until then the Location answers `pending`. 409 `CART.EMPTY` for an empty cart and `CART.UNAVAILABLE_ITEMS` when a line is unavailable (the cart is left as it was). With an `Idempotency-Key` a retry answers the same `order_id`.',
+          'A signed-in user. The body is optional: `{"address_id": 12}` ships the order to that address of your address book; no body, `{}`, or no `address_id` ships it to your default address, and with an empty address book the order has no address (`shipping_address: null`). The order keeps a copy of the address, which later edits do not change. Empties the cart and answers at once: 202 with `Location: /api/cart/checkouts/{order_id}` and `Retry-After`. The order appears under /api/orders/{order_id} when the orders module has taken it; until then the Location answers `pending`. 404 `CART.ADDRESS_NOT_FOUND` for an address that is not yours (or not known to the cart yet: it learns new addresses a moment after they are saved); 409 `CART.EMPTY` for an empty cart and `CART.UNAVAILABLE_ITEMS` when a line is unavailable (the cart is left as it was). With an `Idempotency-Key` a retry answers the same `order_id`.',
         headers: IdempotencyHeaders,
-        response: { 202: CheckoutAnswer, ...problemResponses(400, 401, 409) },
+        body: CheckoutBody,
+        response: { 202: CheckoutAnswer, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {
-      refuseBody(request.body, 'Checkout takes no body');
-      const answer = await service.checkout(request.principal.id, request.headers['idempotency-key']);
+      const answer = await service.checkout(
+        request.principal.id,
+        request.body ?? {},
+        request.headers['idempotency-key'],
+      );
       // From the stored answer too, so that a replay of the same key says the same.
       reply
         .header('location', checkoutLocation(answer.body.order_id))

@@ -78,6 +78,26 @@ export const Cart = Type.Object(
 );
 export type Cart = Static<typeof Cart>;
 
+export const CheckoutInput = Type.Object(
+  {
+    address_id: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'an address of your address book' }),
+    ),
+  },
+  { $id: 'CheckoutInput', additionalProperties: false, examples: [{ address_id: 12 }, {}] },
+);
+export type CheckoutInput = Static<typeof CheckoutInput>;
+
+/**
+ * Optional: no body (Fastify validates it as null) or no `address_id` ships to the default address,
+ * or to none when the address book is empty.
+ */
+export const CheckoutBody = Type.Union([CheckoutInput, Type.Null()], {
+  description: 'optional; `{"address_id": 12}` or nothing',
+  examples: [{ address_id: 12 }],
+});
+export type CheckoutBody = Static<typeof CheckoutBody>;
+
 export const CheckoutAnswer = Type.Object(
   {
     order_id: Type.String({ format: 'uuid' }),

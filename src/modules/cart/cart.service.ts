@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
+import { findShippingAddress } from './addresses.repository.js';
 import {
+  AddressNotFoundError,
   CheckoutNotFoundError,
   EmptyCartError,
   InsufficientStockError,
@@ -20,6 +22,7 @@ import {
   type AddItemBody,
   type Cart,
   type CheckoutAnswer,
+  type CheckoutInput,
   type CheckoutStatus,
   MAX_LINE_QUANTITY,
   MAX_LINES,
@@ -88,17 +91,28 @@ export class CartService {
     });
   }
 
-  /** Empties the cart and hands its lines to the orders module through `cart.checked_out`, in one transaction. */
-  checkout(userId: number, idempotencyKey: string | undefined): Promise<StoredAnswer<CheckoutAnswer, 202>> {
+  /**
+   * Empties the cart and hands its lines, with a copy of the address (the one named, else the
+   * default, else none), to the orders module through `cart.checked_out`, in one transaction.
+   */
+  checkout(
+    userId: number,
+    body: CheckoutInput,
+    idempotencyKey: string | undefined,
+  ): Promise<StoredAnswer<CheckoutAnswer, 202>> {
+    const addressId = body.address_id;
+    const given = addressId === undefined ? {} : { address_id: addressId };
     return this.database.transaction((tx) =>
-      idempotent(tx, { scope: 'cart.checkout', userId, key: idempotencyKey, body: {} }, async () => {
+      idempotent(tx, { scope: 'cart.checkout', userId, key: idempotencyKey, body: given }, async () => {
         await repository.lockCart(tx, userId);
         const lines = await repository.findLines(tx, userId);
         if (lines.length === 0) throw new EmptyCartError();
         const unavailable = lines.filter((line) => !isAvailable(line)).map((line) => line.productId);
         if (unavailable.length > 0) throw new UnavailableItemsError(unavailable);
+        const address = await findShippingAddress(tx, userId, addressId);
+        if (addressId !== undefined && !address) throw new AddressNotFoundError(addressId);
         const orderId = randomUUID();
-        await recordEvents(tx, [cartCheckedOut(orderId, userId, lines)]);
+        await recordEvents(tx, [cartCheckedOut(orderId, userId, lines, address ?? null)]);
         await repository.recordCheckout(tx, orderId, userId);
         await repository.deleteLines(tx, userId);
         return { status: 202 as const, body: { order_id: orderId, status: 'pending' as const } };

@@ -7,6 +7,22 @@ export const CartEvent = {
   checkedOut: 'cart.checked_out',
 } as const;
 
+const Nullable = Type.Union([Type.String(), Type.Null()]);
+
+/** A copy of an address of the customer's book, as it was at checkout: the order keeps it unchanged. */
+export const ShippingAddress = Type.Object({
+  address_id: Type.Integer({ description: 'the address book entry it was copied from' }),
+  name: Type.String(),
+  line1: Type.String(),
+  line2: Nullable,
+  city: Type.String(),
+  postal_code: Type.String(),
+  region: Nullable,
+  country: Type.String({ description: 'ISO 3166-1 alpha-2' }),
+  phone: Nullable,
+});
+export type ShippingAddress = Static<typeof ShippingAddress>;
+
 export const CartCheckedOutPayload = Type.Object(
   {
     order_id: Type.String({ format: 'uuid', description: 'made by the cart; the order takes it as its id' }),
@@ -19,6 +35,12 @@ export const CartCheckedOutPayload = Type.Object(
       }),
       { minItems: 1, maxItems: 50 },
     ),
+    shipping_address: Type.Optional(
+      Type.Union([ShippingAddress, Type.Null()], {
+        description:
+          'where the order ships: null when the customer had no address; absent in events before addresses',
+      }),
+    ),
   },
   {
     examples: [
@@ -29,6 +51,17 @@ export const CartCheckedOutPayload = Type.Object(
           { product_id: 17, quantity: 2, unit_price: '54.90' },
           { product_id: 42, quantity: 1, unit_price: '7.50' },
         ],
+        shipping_address: {
+          address_id: 12,
+          name: 'Ana Ruiz',
+          line1: 'Calle Mayor 1',
+          line2: '3º B',
+          city: 'Madrid',
+          postal_code: '28013',
+          region: 'Madrid',
+          country: 'ES',
+          phone: '+34 600 123 456',
+        },
       },
     ],
   },

@@ -1,4 +1,4 @@
-import { BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.js';
+import { AppError, BadRequestError, ConflictError, NotFoundError } from '../../platform/http/errors.js';
 import type { OrderStatus } from './orders.state-machine.js';
 
 export class OrderNotFoundError extends NotFoundError {
@@ -33,5 +33,14 @@ export class DuplicateProductError extends BadRequestError {
 export class InvalidTransitionError extends ConflictError {
   constructor(from: OrderStatus, to: OrderStatus, why = '') {
     super('ORDERS.INVALID_TRANSITION', `An order in ${from} cannot become ${to}${why ? `: ${why}` : ''}`);
+  }
+}
+
+/** Not an address of the caller's book as orders knows it (unknown, deleted or someone else's). */
+export class AddressNotFoundError extends AppError {
+  constructor(addressId: number) {
+    super(404, 'ORDERS.ADDRESS_NOT_FOUND', `No address ${addressId} in your address book`, [
+      { path: 'body.address_id', message: 'is not an address of your address book' },
+    ]);
   }
 }

@@ -17,6 +17,7 @@ export function toOrder(order: OrderRecord): Order {
       subtotal: formatCents(line.unitPriceCents * line.quantity),
     })),
     total: formatCents(order.totalCents),
+    shipping_address: order.shippingAddress,
     status_history: order.statusHistory,
     created_at: order.createdAt.toISOString(),
     updated_at: order.updatedAt.toISOString(),

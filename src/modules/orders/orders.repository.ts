@@ -2,7 +2,15 @@ import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { saveIfNewer } from '../../platform/db/read-model.js';
 import type { OrderStatus } from './orders.state-machine.js';
-import { customers, orderItems, orders, products, type StatusChange, unsentMails } from './orders.tables.js';
+import {
+  customers,
+  orderItems,
+  orders,
+  products,
+  type ShippingAddress,
+  type StatusChange,
+  unsentMails,
+} from './orders.tables.js';
 
 export interface OrderLine {
   productId: number;
@@ -18,6 +26,7 @@ export interface OrderRecord {
   reason: string | null;
   totalCents: number;
   statusHistory: StatusChange[];
+  shippingAddress: ShippingAddress | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -93,6 +102,7 @@ export async function insertOrder(tx: Executor, order: NewOrder): Promise<OrderR
       status: 'pending',
       totalCents: order.totalCents,
       statusHistory,
+      shippingAddress: order.shippingAddress,
       version: 1,
       createdAt: order.createdAt,
       updatedAt: order.createdAt,

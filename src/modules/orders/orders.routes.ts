@@ -19,10 +19,10 @@ export async function ordersRoutes(scope: FastifyInstance, { service }: { servic
         ...common,
         summary: 'Place an order',
         description:
-          'A signed-in user (401 without a token). Answers 201 with the order in `pending`; it becomes `confirmed` or `rejected` once products has tried to reserve its stock. 400 `ORDERS.UNKNOWN_PRODUCT` (naming every such line) or `ORDERS.DUPLICATE_PRODUCT`. A retry with the same Idempotency-Key answers the first response again; the key reused for another body is a 409 `IDEMPOTENCY.KEY_REUSED`.',
+          'A signed-in user (401 without a token). Answers 201 with the order in `pending`; it becomes `confirmed` or `rejected` once products has tried to reserve its stock. `address_id` names an address of your address book to ship to; without it the order ships to your default address, or has none (`shipping_address: null`) when the book is empty; the order keeps a copy that later edits do not change. 400 `ORDERS.UNKNOWN_PRODUCT` (naming every such line) or `ORDERS.DUPLICATE_PRODUCT`; 404 `ORDERS.ADDRESS_NOT_FOUND` for an address that is not yours. A retry with the same Idempotency-Key answers the first response again; the key reused for another body is a 409 `IDEMPOTENCY.KEY_REUSED`.',
         headers: IdempotencyHeaders,
         body: PlaceOrderBody,
-        response: { 201: Order, ...problemResponses(400, 401, 409) },
+        response: { 201: Order, ...problemResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {

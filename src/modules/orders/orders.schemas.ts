@@ -29,6 +29,13 @@ export const PlaceOrderBody = Type.Object(
         description: 'each product on one line; prices come from the server',
       },
     ),
+    address_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2_147_483_647,
+        description: 'an address of your address book; without it, your default address (or none)',
+      }),
+    ),
   },
   {
     $id: 'OrderInput',
@@ -39,6 +46,7 @@ export const PlaceOrderBody = Type.Object(
           { product_id: 17, quantity: 2 },
           { product_id: 42, quantity: 1 },
         ],
+        address_id: 12,
       },
     ],
   },
@@ -60,6 +68,23 @@ export const StatusBody = Type.Object(
 );
 export type StatusBody = Static<typeof StatusBody>;
 
+const Nullable = Type.Union([Type.String(), Type.Null()]);
+
+const ShippingAddress = Type.Object(
+  {
+    address_id: Type.Integer({ description: 'the address book entry it was copied from' }),
+    name: Type.String(),
+    line1: Type.String(),
+    line2: Nullable,
+    city: Type.String(),
+    postal_code: Type.String(),
+    region: Nullable,
+    country: Type.String(),
+    phone: Nullable,
+  },
+  { $id: 'ShippingAddress' },
+);
+
 const ORDER_EXAMPLE = {
   id: '0b6f6d2e-5c1a-4f7e-9b1d-3a2c8e4f7a90',
   user_id: 5,
@@ -76,6 +101,17 @@ const ORDER_EXAMPLE = {
     { product_id: 42, product_name: 'Rope tug toy', unit_price: '7.50', quantity: 1, subtotal: '7.50' },
   ],
   total: '117.30',
+  shipping_address: {
+    address_id: 12,
+    name: 'Ana Ruiz',
+    line1: 'Calle Mayor 1',
+    line2: '3º B',
+    city: 'Madrid',
+    postal_code: '28013',
+    region: 'Madrid',
+    country: 'ES',
+    phone: '+34 600 123 456',
+  },
   status_history: [
     { status: 'pending', at: '2026-03-09T17:05:00.000Z' },
     { status: 'confirmed', at: '2026-03-09T17:05:00.120Z' },
@@ -100,6 +136,9 @@ export const Order = Type.Object(
       }),
     ),
     total: Money,
+    shipping_address: Type.Union([ShippingAddress, Type.Null()], {
+      description: 'a copy of the address taken when the order was placed; null when it has none',
+    }),
     status_history: Type.Array(Type.Object({ status: Status, at: Timestamp })),
     created_at: Timestamp,
     updated_at: Timestamp,

@@ -6,8 +6,10 @@ import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.j
 import type { PageWindow } from '../../platform/http/paging.js';
 import { centsOf } from '../../platform/money.js';
 import type { CartCheckedOut } from '../cart/contract.js';
+import { findShippingAddress } from './addresses.repository.js';
 import { OrderEvent } from './contract.js';
 import {
+  AddressNotFoundError,
   DuplicateProductError,
   InvalidTransitionError,
   OrderNotFoundError,
@@ -74,7 +76,12 @@ export async function takeCheckout(tx: Executor, checkout: CartCheckedOut): Prom
       quantity: item.quantity,
     };
   });
-  await createOrder(tx, { id: checkout.order_id, userId: checkout.user_id, items });
+  await createOrder(tx, {
+    id: checkout.order_id,
+    userId: checkout.user_id,
+    items,
+    shippingAddress: checkout.shipping_address ?? null,
+  });
 }
 
 /** `stock.reserved` / `stock.rejected` decide a pending order; for any other status they are stale. */
@@ -105,7 +112,15 @@ export class OrdersService {
     return this.database.transaction((tx) =>
       idempotent(tx, { scope: 'orders.create', userId: principal.id, key, body }, async () => {
         const items = await priceLines(tx, body.items);
-        const order = await createOrder(tx, { id: randomUUID(), userId: principal.id, items });
+        const shippingAddress = await findShippingAddress(tx, principal.id, body.address_id);
+        if (body.address_id !== undefined && !shippingAddress)
+          throw new AddressNotFoundError(body.address_id);
+        const order = await createOrder(tx, {
+          id: randomUUID(),
+          userId: principal.id,
+          items,
+          shippingAddress: shippingAddress ?? null,
+        });
         return { status: 201 as const, body: toOrder(order!) };
       }),
     );

@@ -21,6 +21,19 @@ export interface StatusChange {
   at: string;
 }
 
+/** What an order keeps of the address it ships to: a copy, never changed by later edits of the book. */
+export interface ShippingAddress {
+  address_id: number;
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  postal_code: string;
+  region: string | null;
+  country: string;
+  phone: string | null;
+}
+
 export const orders = schema.table(
   'orders',
   {
@@ -30,6 +43,8 @@ export const orders = schema.table(
     reason: text('reason'),
     totalCents: bigint('total_cents', { mode: 'number' }).notNull(),
     statusHistory: jsonb('status_history').$type<StatusChange[]>().notNull(),
+    /** A copy of the address the order ships to, taken when it was placed; null when none was given. */
+    shippingAddress: jsonb('shipping_address').$type<ShippingAddress>(),
     /** Grows by one on every change; the `version` of the order's events. */
     version: integer('version').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
@@ -99,4 +114,30 @@ export const unsentMails = schema.table(
     primaryKey({ columns: [table.orderId, table.status] }),
     index('unsent_mails_user_idx').on(table.userId),
   ],
+);
+
+/**
+ * Read model of the users' address books, fed by `user.address_saved` / `user.address_deleted`,
+ * for `POST /api/orders` with an `address_id`. Deletes stay as tombstones; `saved_at` (the event's
+ * time) breaks a tie between two defaults met out of order.
+ */
+export const addresses = schema.table(
+  'addresses',
+  {
+    addressId: integer('address_id').primaryKey(),
+    userId: integer('user_id').notNull(),
+    name: text('name').notNull(),
+    line1: text('line1').notNull(),
+    line2: text('line2'),
+    city: text('city').notNull(),
+    postalCode: text('postal_code').notNull(),
+    region: text('region'),
+    country: text('country').notNull(),
+    phone: text('phone'),
+    isDefault: boolean('is_default').notNull(),
+    deleted: boolean('deleted').notNull().default(false),
+    savedAt: timestamp('saved_at', { withTimezone: true }).notNull(),
+    version: integer('version').notNull(),
+  },
+  (table) => [index('addresses_user_idx').on(table.userId)],
 );

@@ -8,7 +8,7 @@ import { usersSubscriptions } from './users.subscribers.js';
 export const usersModule = defineModule({
   name: 'users',
   description:
-    "Accounts and sign-in: registration, JWT access and refresh tokens, the signed-in user's profile and password, and staff management of users.",
+    "Accounts and sign-in: registration, JWT access and refresh tokens, the signed-in user's profile, password and address book, and staff management of users.",
   publishes: usersContract,
   subscriptions: usersSubscriptions,
   async register(app, context) {

@@ -97,3 +97,25 @@ export class EmailAlreadyVerifiedError extends ConflictError {
     super('USERS.EMAIL_ALREADY_VERIFIED', 'This e-mail address is already verified');
   }
 }
+
+export class AddressNotFoundError extends NotFoundError {
+  constructor(id: number) {
+    super('USERS.ADDRESS_NOT_FOUND', `No address ${id} in your address book`);
+  }
+}
+
+export class AddressLimitError extends ConflictError {
+  constructor(max: number) {
+    super('USERS.ADDRESS_LIMIT', `An address book holds at most ${max} addresses; delete one first`);
+  }
+}
+
+/** While the book has addresses one of them is the default: another is made the default instead. */
+export class DefaultAddressRequiredError extends ConflictError {
+  constructor() {
+    super(
+      'USERS.DEFAULT_ADDRESS_REQUIRED',
+      'This is your default address; make another address the default instead',
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../platform/config.js';
 import type { ModuleContext } from '../../platform/module.js';
+import { AddressesService } from './addresses.service.js';
 import { EmailVerificationService } from './email-verification.service.js';
 import { PasswordResetService } from './password-reset.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -20,6 +21,7 @@ export async function startUsers(
   sessions: SessionsService;
   resets: PasswordResetService;
   verifications: EmailVerificationService;
+  addresses: AddressesService;
 }> {
   const { config, database, logger } = context;
   const mailLimiter = new AttemptLimiter({ database, windowSeconds: config.ACCOUNT_MAIL_WINDOW_SECONDS });
@@ -78,7 +80,7 @@ export async function startUsers(
   } else if (config.ADMIN_EMAIL || config.ADMIN_PASSWORD) {
     logger.warn('ADMIN_EMAIL and ADMIN_PASSWORD must be set together; no bootstrap admin');
   }
-  return { users, sessions, resets, verifications };
+  return { users, sessions, resets, verifications, addresses: new AddressesService(database) };
 }
 
 /**

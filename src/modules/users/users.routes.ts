@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../../platform/http/errors.js';
 import { pageWindow, toPage } from '../../platform/http/paging.js';
 import { accountMailRoutes } from './account-mail.routes.js';
+import { addressesRoutes } from './addresses.routes.js';
+import type { AddressesService } from './addresses.service.js';
 import type { EmailVerificationService } from './email-verification.service.js';
 import type { PasswordResetService } from './password-reset.service.js';
 import type { SessionsService } from './sessions.service.js';
@@ -37,8 +39,10 @@ export async function usersRoutes(
     sessions,
     resets,
     verifications,
+    addresses,
   }: {
     users: UsersService;
+    addresses: AddressesService;
     sessions: SessionsService;
     resets: PasswordResetService;
     verifications: EmailVerificationService;
@@ -50,6 +54,7 @@ export async function usersRoutes(
     if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
   });
   await app.register(accountMailRoutes, { resets, verifications });
+  await app.register(addressesRoutes, { addresses });
 
   app.post(
     '/register',

@@ -101,3 +101,35 @@ export const accountTokens = schema.table(
   },
   (table) => [index('account_tokens_user_idx').on(table.userId, table.purpose)],
 );
+
+/**
+ * The address book: structured shipping addresses of a user. At most one `is_default` per user
+ * (the partial unique index); the service keeps exactly one while the book is not empty.
+ */
+export const addresses = schema.table(
+  'addresses',
+  {
+    id: serial('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    line1: text('line1').notNull(),
+    line2: text('line2'),
+    city: text('city').notNull(),
+    postalCode: text('postal_code').notNull(),
+    region: text('region'),
+    /** ISO 3166-1 alpha-2, upper case. */
+    country: text('country').notNull(),
+    phone: text('phone'),
+    isDefault: boolean('is_default').notNull().default(false),
+    /** The revision carried by `user.address_*` events; grows by one on every change. */
+    version: integer('version').notNull().default(1),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('addresses_user_idx').on(table.userId, table.createdAt),
+    uniqueIndex('addresses_one_default_key').on(table.userId).where(sql`${table.isDefault}`),
+  ],
+);

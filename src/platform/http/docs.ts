@@ -157,6 +157,31 @@ function describeResponses(document: Record<string, unknown>): Record<string, un
   return document;
 }
 
+type BodySchema = { anyOf?: { nullable?: boolean; enum?: unknown[] }[] };
+
+/**
+ * A body schema that accepts null (`Type.Union([Input, Type.Null()])`) is one a request may leave
+ * out (Fastify validates a missing body as null): @fastify/swagger marks every body required.
+ */
+function markOptionalBodies(document: Record<string, unknown>): Record<string, unknown> {
+  const paths = (document.paths ?? {}) as Record<
+    string,
+    Record<
+      string,
+      { requestBody?: { required?: boolean; content?: Record<string, { schema?: BodySchema }> } }
+    >
+  >;
+  for (const operations of Object.values(paths))
+    for (const { requestBody } of Object.values(operations)) {
+      const alternatives = requestBody?.content?.['application/json']?.schema?.anyOf ?? [];
+      if (
+        alternatives.some((option) => option.nullable && option.enum?.length === 1 && option.enum[0] === null)
+      )
+        requestBody!.required = false;
+    }
+  return document;
+}
+
 /** OpenAPI from the route schemas, an interactive reference at /docs, and the event catalogue. */
 export async function registerDocs(
   app: FastifyInstance,
@@ -191,7 +216,9 @@ export async function registerDocs(
     },
     transformObject: (documentObject) =>
       'openapiObject' in documentObject
-        ? describeResponses(hoistNamedSchemas(documentObject.openapiObject as Record<string, unknown>))
+        ? markOptionalBodies(
+            describeResponses(hoistNamedSchemas(documentObject.openapiObject as Record<string, unknown>)),
+          )
         : documentObject.swaggerObject,
     refResolver: {
       buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
