@@ -80,6 +80,7 @@ const ENGINE_PARITY = [
   'test/saga/**/*.test.ts',
   'test/products/search-index.test.ts',
   'test/products/listing.test.ts',
+  'test/products/category-subtree.test.ts',
   'test/users/bootstrap.test.ts',
   ...MODULE_SUITES,
 ];

@@ -140,7 +140,7 @@ for (const ref of refs) {
   children.set(ref.parent_id, siblings);
 }
 
-/** The category and every one below it, as the app's recursive CTE finds them (a cycle stops). */
+/** The category and every one below it, as the app's category tree finds them (a cycle stops). */
 function subtree(id: number): number[] {
   if (!categoryNames.has(id)) return [];
   const found = new Set([id]);

@@ -10,7 +10,7 @@ import { type Database, databaseOptions, openDatabase } from './platform/db/data
 import type { EventBus } from './platform/events/event-bus.js';
 import { frameworkErrorHandler } from './platform/http/errors.js';
 import { lazySerializers, lazyValidators } from './platform/http/lazy-compilers.js';
-import { loggerOptions, RequestLogController } from './platform/http/logging.js';
+import { loggerOptions, RequestLogController, requestLoggerFactory } from './platform/http/logging.js';
 import { clientErrorHandler, serverTimeouts } from './platform/http/protocol-errors.js';
 import { requestIdOf } from './platform/http/request-id.js';
 import { validatorCompiler } from './platform/http/validation.js';
@@ -43,6 +43,7 @@ export async function buildApp(options: BuildOptions = {}): Promise<FastifyInsta
     logger: loggerOptions(config),
     logController: new RequestLogController(config.logFormat === 'pretty'),
     genReqId: requestIdOf,
+    childLoggerFactory: requestLoggerFactory,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,

@@ -1,5 +1,4 @@
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import type { Config } from './config.js';
@@ -10,12 +9,12 @@ import { EventsRuntime } from './events/runtime.js';
 import { authPlugin, type RouteAccess } from './http/auth.js';
 import { registerCachePolicy } from './http/caching.js';
 import { registerDocs } from './http/docs.js';
-import { problem, registerErrorHandling, sendProblem } from './http/errors.js';
+import { registerErrorHandling } from './http/errors.js';
 import { registerHealth } from './http/health.js';
-import { registerHostCheck } from './http/host.js';
 import { registerJsonBodyParser } from './http/json-body.js';
 import { Metrics } from './http/metrics.js';
 import { registerPageLinks } from './http/paging.js';
+import { registerRequestHooks } from './http/request-hooks.js';
 import { MailRuntime } from './mail/mail-runtime.js';
 import type { ModuleDefinition } from './module.js';
 import { registerOperations } from './operations/operations.js';
@@ -90,14 +89,14 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
   app.decorate('platform', platform);
 
   registerErrorHandling(app);
-  registerHostCheck(app);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  registerRequestHooks(app, () => closing);
   registerPageLinks(app, config.PUBLIC_URL);
   app.removeContentTypeParser('text/plain');
   registerJsonBodyParser(app);
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
   const origins = config.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -127,27 +126,6 @@ export async function registerPlatform(app: FastifyInstance, options: PlatformOp
     // own, so requests a route's guard refuses (401, 403) are counted too.
     app.addHook('onRequest', app.rateLimit());
   }
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  // A request that arrives while the app closes (on a connection that was busy, so not closed
-  // with the idle ones) is refused like every other error: problem+json with its request id.
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing) return;
-    reply.header('retry-after', '1');
-    return sendProblem(
-      reply,
-      problem(503, 'HTTP.SHUTTING_DOWN', 'The server is shutting down; send the request again.', request.id),
-    );
-  });
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    // A response finished during shutdown ends its keep-alive connection, so the server can close.
-    // So does one given before the request's body has arrived (a guard's 401, a 413): the rest of
-    // the body is not waited for, and no second answer (a 408) follows on the connection.
-    if (closing || !request.raw.complete) reply.header('connection', 'close');
-  });
   await app.register(authPlugin, { config, database });
   registerCachePolicy(app);
   // After the auth plugin, whose own onRoute hook has by then put each route's guard first and

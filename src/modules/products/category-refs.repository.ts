@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from '../../platform/db/database.js';
+import type { Executor } from '../../platform/db/database.js';
 import { saveIfNewer } from '../../platform/db/read-model.js';
 import { categoryRefs } from './products.tables.js';
 
@@ -29,18 +29,25 @@ export async function isLiveCategory(executor: Executor, id: number): Promise<bo
   return row !== undefined;
 }
 
-/** The category and every category below it, however deep (UNION stops even on a transient cycle). */
-export async function subtreeIds(executor: Executor, id: number): Promise<number[]> {
-  const rows = await queryRows<{ id: number }>(
-    executor,
-    sql`with recursive subtree(id) as (
-          select id from products.category_refs where id = ${id}
-          union
-          select c.id from products.category_refs c join subtree s on c.parent_id = s.id)
-        select id from subtree`,
-  );
-  return rows.map((row) => Number(row.id));
+export interface CategoryLink {
+  id: number;
+  parentId: number | null;
+  version: number;
 }
+
+/** Every category this module has heard of (tombstones included) with its parent and version. */
+export async function categoryLinks(executor: Executor): Promise<CategoryLink[]> {
+  return executor
+    .select({ id: categoryRefs.id, parentId: categoryRefs.parentId, version: categoryRefs.version })
+    .from(categoryRefs);
+}
+
+/**
+ * A number that changes whenever `category_refs` does: every write raises a row's version (they
+ * are guarded by it) and no row is ever removed (deletions are tombstones), so the sum of the
+ * versions only grows. The same sum over `categoryLinks` is the stamp of a tree read from them.
+ */
+export const categoriesStamp = sql<number>`(select coalesce(sum(${categoryRefs.version}), 0)::float8 from ${categoryRefs})`;
 
 export async function liveCategoryIds(executor: Executor): Promise<number[]> {
   const rows = await executor

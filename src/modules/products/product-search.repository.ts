@@ -3,6 +3,7 @@ import type { Executor } from '../../platform/db/database.js';
 import { preparedQuery } from '../../platform/db/prepared-query.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
+import { categoriesStamp } from './category-refs.repository.js';
 import type { Ordering } from './ordering.js';
 import { live, type Product, withCategoryName } from './products.repository.js';
 import { categoryRefs, productCounts, products } from './products.tables.js';
@@ -123,7 +124,13 @@ export async function listProducts(
   return query(executor, { ...shape.values, limit: window.limit, offset: window.offset });
 }
 
-const countQueries = new Map<string, Query<{ n: number }[]>>();
+const countQueries = new Map<string, Query<Counted[]>>();
+
+export interface Counted {
+  n: number;
+  /** With a category filter: `categoriesStamp` as the count's statement saw it. */
+  stamp?: number;
+}
 
 /** Shapes the tally answers: no filter, the category (with its sub-categories), the animal type. */
 const TALLIED = /^(category\d+)?( ?animal)?$/;
@@ -143,21 +150,27 @@ function tallyOf(filters: ProductFilters): SQL | undefined {
  * Exact counts that do not scan the catalog: filtered at most by category and animal type, the
  * answer is a sum over `product_counts`, which triggers keep in step with every change of
  * `products` in the changing transaction (drizzle/products/0003). Other filters (search, price,
- * stock) count their matching rows, without join or ordering.
+ * stock) count their matching rows, without join or ordering. A count filtered by category also
+ * reads the stamp of the category tree, so that the caller knows whether the subtree it filtered
+ * by was still the database's.
  */
-export async function countProducts(executor: Executor, filters: ProductFilters): Promise<number> {
+export async function countProducts(executor: Executor, filters: ProductFilters): Promise<Counted> {
   const shape = shapeOf(filters);
   const name = `products.count ${shape.key}`;
+  const stamp: Record<string, SQL<number>> = filters.categoryIds ? { stamp: categoriesStamp } : {};
   const query = shaped(countQueries, name, () =>
     preparedQuery(name, (db) =>
       TALLIED.test(shape.key)
         ? db
-            .select({ n: sql<number>`coalesce(sum(${productCounts.live}), 0)::int` })
+            .select({ n: sql<number>`coalesce(sum(${productCounts.live}), 0)::int`, ...stamp })
             .from(productCounts)
             .where(tallyOf(filters))
-        : db.select({ n: count() }).from(products).where(shape.where),
+        : db
+            .select({ n: count(), ...stamp })
+            .from(products)
+            .where(shape.where),
     ),
   );
   const [row] = await query(executor, shape.values);
-  return row?.n ?? 0;
+  return row ?? { n: 0 };
 }

@@ -2,6 +2,7 @@ import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import * as categories from './category-refs.repository.js';
+import { CategoryTree } from './category-tree.js';
 import { ProductEvent } from './contract.js';
 import type { Ordering } from './ordering.js';
 import type { ProductFilters } from './product-search.repository.js';
@@ -19,6 +20,12 @@ import * as repository from './products.repository.js';
 export type ProductInput = Omit<NewProduct, 'stock' | 'specifications'> &
   Partial<Pick<NewProduct, 'stock' | 'specifications'>>;
 
+/** Reads of the category tree before the listing reads it again. */
+const TREE_TRIES = 3;
+
+/** Which read of the tree each tree came from, so that only the stale one is forgotten. */
+const treeRead = new WeakMap<CategoryTree, Promise<CategoryTree>>();
+
 export interface ProductQuery extends Omit<ProductFilters, 'categoryIds'> {
   /** A category id: the listing holds its products and those of every sub-category. */
   category?: number | undefined;
@@ -27,19 +34,56 @@ export interface ProductQuery extends Omit<ProductFilters, 'categoryIds'> {
 
 /** The catalog's use cases; every change writes its `product_events` in the same transaction. */
 export class ProductsService {
+  private tree: Promise<CategoryTree> | undefined;
+
   constructor(private readonly database: Database) {}
 
+  /**
+   * The page and its count in one round trip. A category filter takes the subtree from the tree
+   * kept in memory, and the count's statement reads the tree's stamp: when another process (or
+   * this one's consumer) has changed `category_refs` since the tree was read, the tree is read
+   * again and the page asked again. So every process answers from the read model as the database
+   * holds it, although only one replica consumes a given category event.
+   */
   async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: Product[] }> {
     const { category, ordering, ...filters } = query;
-    const categoryIds =
-      category === undefined ? undefined : await categories.subtreeIds(this.database.db, category);
-    if (categoryIds?.length === 0) return { count: 0, rows: [] };
-    const matching = { ...filters, categoryIds };
-    const [count, rows] = await Promise.all([
-      search.countProducts(this.database.db, matching),
-      search.listProducts(this.database.db, matching, ordering, window),
+    if (category === undefined) return this.page(filters, ordering, window);
+    for (let attempt = 1; ; attempt++) {
+      const tree = await this.categoryTree();
+      const categoryIds = tree.subtree(category);
+      const page = await this.page({ ...filters, categoryIds }, ordering, window);
+      // Past a few tries (categories changing all the time) the last answer stands: it comes from
+      // a tree read moments before, as any read of an eventually consistent read model may.
+      if (page.stamp === tree.stamp || attempt === TREE_TRIES) return page;
+      if (this.tree === treeRead.get(tree)) this.tree = undefined;
+    }
+  }
+
+  /** Count and rows down one connection, sent together (postgres.js pipelines them): one round trip. */
+  private async page(filters: ProductFilters, ordering: Ordering, window: PageWindow) {
+    const db = this.database.db;
+    const [counted, rows] = await Promise.all([
+      search.countProducts(db, filters),
+      search.listProducts(db, filters, ordering, window),
     ]);
-    return { count, rows };
+    return { count: counted.n, stamp: counted.stamp, rows };
+  }
+
+  private categoryTree(): Promise<CategoryTree> {
+    if (this.tree) return this.tree;
+    const read: Promise<CategoryTree> = categories.categoryLinks(this.database.db).then(
+      (links) => {
+        const tree = new CategoryTree(links);
+        treeRead.set(tree, read);
+        return tree;
+      },
+      (error: unknown) => {
+        if (this.tree === read) this.tree = undefined;
+        throw error;
+      },
+    );
+    this.tree = read;
+    return read;
   }
 
   async get(id: number): Promise<Product> {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onSendHookHandler } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -10,12 +10,20 @@ declare module 'fastify' {
 /**
  * Answers that carry tokens or personal data — every guarded route's, and those of routes marked
  * `personal` — are never stored by a browser, a proxy or a CDN (`Cache-Control: no-store`), errors
- * included. The public catalogue says nothing, and stays cacheable by whoever chooses to.
+ * included. The public catalogue says nothing, and stays cacheable by whoever chooses to. Decided
+ * once per route (after the auth plugin has recorded its access), so public routes pay nothing.
  */
 export function registerCachePolicy(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    const config = request.routeOptions.config;
+  app.addHook('onRoute', (route) => {
+    const config = route.config ?? {};
     const personal = config.personal === true || (config.access !== undefined && config.access !== 'public');
-    if (personal) reply.header('cache-control', 'no-store');
+    if (!personal) return;
+    const own = route.onSend === undefined ? [] : [route.onSend].flat();
+    route.onSend = [...own, noStore];
   });
 }
+
+const noStore: onSendHookHandler = (_request, reply, payload, done) => {
+  reply.header('cache-control', 'no-store');
+  done(null, payload);
+};

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { BadRequestError } from './errors.js';
 
 const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
@@ -17,15 +17,13 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * A request whose Host header is not a host is a 400 (RFC 9112 §3.2), before anything builds a URL
- * from it. A request without one (HTTP/1.0) passes.
+ * from it. A request without one (HTTP/1.0) passes. Run by the platform's request hook.
  */
-export function registerHostCheck(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
-    const host = request.headers.host;
-    if (host !== undefined && !isValidHost(host)) {
-      throw new BadRequestError('HTTP.BAD_HOST', 'The Host header is not a valid host name and port', [
-        { path: 'headers.host', message: 'is not a valid host' },
-      ]);
-    }
-  });
+export function checkHost(request: FastifyRequest): void {
+  const host = request.headers.host;
+  if (host !== undefined && !isValidHost(host)) {
+    throw new BadRequestError('HTTP.BAD_HOST', 'The Host header is not a valid host name and port', [
+      { path: 'headers.host', message: 'is not a valid host' },
+    ]);
+  }
 }

@@ -47,6 +47,13 @@ function typed(value: string, schema: Schema): unknown {
   return value;
 }
 
+/** A text, or each text of a repeated parameter, holds no lone UTF-16 surrogate. */
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return value.isWellFormed();
+  if (!Array.isArray(value)) return true;
+  return value.every((item) => typeof item !== 'string' || item.isWellFormed());
+}
+
 function unicodeError(field: string): ErrorObject {
   return {
     instancePath: `/${field}`,
@@ -64,9 +71,9 @@ function textValidator(ajv: Ajv.default, schema: Schema): Validator {
   const check: Validator = (data) => {
     if (data && typeof data === 'object') {
       const values = data as Record<string, unknown>;
-      for (const [field, value] of Object.entries(values)) {
-        const texts = [value].flat().filter((item): item is string => typeof item === 'string');
-        if (texts.some((text) => !text.isWellFormed())) {
+      for (const field of Object.keys(values)) {
+        const value = values[field];
+        if (!wellFormed(value)) {
           check.errors = [unicodeError(field)];
           return false;
         }
