@@ -125,6 +125,30 @@ async function loadPglite() {
 
 type PgliteModules = Awaited<ReturnType<typeof loadPglite>>;
 
+/**
+ * An empty, freshly initialised in-memory cluster, made once per process: every `memory://`
+ * database after it starts from a copy instead of running initdb again (about 2.4 s → 0.7 s on
+ * this machine), which is what a test run that opens one per test file pays for. 40 MB held by a
+ * process that opens in-memory databases; a data folder never takes this path.
+ */
+let emptyCluster: Promise<Blob> | undefined;
+
+async function openInMemory({ PGlite, extensions }: PgliteModules): Promise<PGlite> {
+  emptyCluster ??= (async () => {
+    const blank = await PGlite.create({ extensions });
+    try {
+      return await blank.dumpDataDir('none');
+    } finally {
+      await blank.close();
+    }
+  })();
+  const loadDataDir = await emptyCluster.catch((error: unknown) => {
+    emptyCluster = undefined;
+    throw error;
+  });
+  return PGlite.create({ extensions, loadDataDir });
+}
+
 class PgliteDatabase extends BaseDatabase {
   readonly kind = 'pglite';
   readonly db: Executor;
@@ -237,7 +261,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const modules = await loadPglite();
   const { extensions } = modules;
   if (options.url === 'memory://')
-    return new PgliteDatabase(await modules.PGlite.create({ extensions }), modules);
+    return new PgliteDatabase(await openInMemory(modules), modules);
   const directory = resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
   // Before PGlite touches the folder: a second process refuses here, naming the first.
