@@ -260,8 +260,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const modules = await loadPglite();
   const { extensions } = modules;
-  if (options.url === 'memory://')
-    return new PgliteDatabase(await openInMemory(modules), modules);
+  if (options.url === 'memory://') return new PgliteDatabase(await openInMemory(modules), modules);
   const directory = resolve(options.dataDir, 'pglite');
   mkdirSync(directory, { recursive: true });
   // Before PGlite touches the folder: a second process refuses here, naming the first.
