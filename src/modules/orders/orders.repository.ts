@@ -210,8 +210,9 @@ export interface Customer {
   locale: string | null;
 }
 
-export async function applyCustomer(tx: Executor, customer: Customer & { version: number }): Promise<void> {
-  await saveIfNewer(tx, customers, customers.userId, customer);
+/** Saves the customer's revision; true when orders did not know this customer before. */
+export function applyCustomer(tx: Executor, customer: Customer & { version: number }): Promise<boolean> {
+  return saveIfNewer(tx, customers, customers.userId, customer);
 }
 
 export async function findCustomer(tx: Executor, userId: number): Promise<Customer | undefined> {

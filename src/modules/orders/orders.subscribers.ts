@@ -43,15 +43,16 @@ async function tombstoneAddress(event: AddressDeletion, tx: Executor): Promise<v
   });
 }
 
+/** Mails wait only for a customer orders does not know yet: they go when its row is first written. */
 async function applyCustomer(event: UserRevision, tx: Executor): Promise<void> {
-  await repository.applyCustomer(tx, {
+  const isNew = await repository.applyCustomer(tx, {
     userId: event.user_id,
     username: event.username,
     email: event.email,
     locale: event.locale ?? null,
     version: event.version,
   });
-  await mailWaiting(tx, event.user_id);
+  if (isNew) await mailWaiting(tx, event.user_id);
 }
 
 type OrderChangeEvent = EventOf<typeof ordersContract, typeof OrderEvent.updated>;

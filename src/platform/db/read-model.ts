@@ -8,7 +8,8 @@ type VersionedTable = PgTable & { version: PgColumn };
 /**
  * Writes a read model's row for an entity's revision unless the row holds one as new or newer, so
  * an event delivered twice, or late, changes nothing. `set` is what a newer revision overwrites
- * (by default all of `values`); a tombstone sets only its flag and version.
+ * (by default all of `values`); a tombstone sets only its flag and version. Resolves to true when
+ * the row was new (inserted), false when it was updated or left as it was.
  */
 export async function saveIfNewer<T extends VersionedTable>(
   tx: Executor,
@@ -16,9 +17,12 @@ export async function saveIfNewer<T extends VersionedTable>(
   target: PgColumn,
   values: PgInsertValue<T>,
   set: PgUpdateSetSource<T> = values as PgUpdateSetSource<T>,
-): Promise<void> {
-  await tx
+): Promise<boolean> {
+  const rows = await tx
     .insert(table)
     .values(values)
-    .onConflictDoUpdate({ target, set, setWhere: sql`${table.version} < excluded.version` });
+    .onConflictDoUpdate({ target, set, setWhere: sql`${table.version} < excluded.version` })
+    // A row inserted by this statement has no deleting transaction yet: xmax is 0.
+    .returning({ inserted: sql<boolean>`(xmax = 0)` });
+  return rows[0]?.inserted === true;
 }
