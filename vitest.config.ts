@@ -13,6 +13,7 @@ import { defineConfig } from 'vitest/config';
  * - `quick` (`npm run test:quick`, not part of `npm test`): the inner loop — unit tests, the saga and
  *   each module's main suite on PGlite, in about a minute.
  * - `rabbitmq`: `*.rabbit.test.ts`, the RabbitMQ bus and split processes, on PostgreSQL + RabbitMQ.
+ * - `broker-outage`: the test that stops the whole RabbitMQ broker, alone after the others.
  * - `pgbouncer`: the saga, outbox and replica tests again with the apps' statements through PgBouncer
  *   in transaction mode (127.0.0.1:6433, `bash scripts/pgbouncer.sh start`), their sessions on
  *   PostgreSQL itself, prepared statements off.
@@ -21,7 +22,7 @@ import { defineConfig } from 'vitest/config';
  * processes), and a worker keeps its imports from one file to the next (`isolate: false`: the app's
  * modules are loaded once per worker instead of once per file, which was a third of the run; every
  * file builds its own app, database and vhost, and no test replaces a module). The `pgbouncer`
- * project runs alone, after the others.
+ * and `broker-outage` projects run one file at a time, after the others.
  * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
  * always run, so a missing service fails the run.
  */
@@ -53,6 +54,8 @@ const THROUGH_PGBOUNCER = [
   'test/rabbitmq/split-saga.rabbit.test.ts',
   'test/rabbitmq/process-faults.rabbit.test.ts',
 ];
+/** Stops the whole broker (`rabbitmqctl stop_app`): runs alone, after the files that use RabbitMQ. */
+const BROKER_WIDE = ['test/rabbitmq/broker-faults.rabbit.test.ts'];
 const EVERYWHERE = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 /** Each module's main suite: its routes and events end to end. */
 const MODULE_SUITES = [
@@ -157,7 +160,20 @@ export default defineConfig(async () => {
         ...common,
         name: 'rabbitmq',
         include: ['src/**/*.rabbit.test.ts', 'test/**/*.rabbit.test.ts'],
+        exclude: [...BROKER_WIDE, '**/node_modules/**'],
         env: { TEST_DATABASE: 'postgres' },
+      },
+    } as (typeof projects)[number]);
+  }
+  if (postgres && rabbitmq) {
+    projects.push({
+      test: {
+        ...common,
+        name: 'broker-outage',
+        include: BROKER_WIDE,
+        env: { TEST_DATABASE: 'postgres' },
+        fileParallelism: false,
+        sequence: { groupOrder: 1 },
       },
     } as (typeof projects)[number]);
   }
