@@ -12,19 +12,15 @@ import { watchingConsumer } from './watching-consumer.js';
  * with its client port and state, so that a failure says which connections there were.
  */
 async function connectionNames(vhost: string): Promise<string[]> {
-  const listed = await rabbitmqctl(
-    'list_connections',
-    '-p',
-    vhost,
-    'peer_port',
-    'state',
-    'client_properties',
-  );
+  // list_connections lists the whole node's (it takes no vhost): keep this test's vhost only, as
+  // other files' apps run beside it.
+  const listed = await rabbitmqctl('list_connections', 'vhost', 'peer_port', 'state', 'client_properties');
   return listed
     .split('\n')
     .map((line) => {
       const name = /"connection_name","([^"]*)"/.exec(line)?.[1];
-      const [port, state] = line.split('\t');
+      const [connectionVhost, port, state] = line.split('\t');
+      if (connectionVhost !== vhost) return undefined;
       return name === undefined ? undefined : `${name} (port ${port}, ${state})`;
     })
     .filter((entry): entry is string => entry !== undefined);
