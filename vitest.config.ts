@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Projects:
@@ -21,8 +22,8 @@ import { defineConfig } from 'vitest/config';
  * Files run two at a time (`maxWorkers: 2`: the tests mostly wait on PostgreSQL, RabbitMQ and child
  * processes), and a worker keeps its imports from one file to the next (`isolate: false`: the app's
  * modules are loaded once per worker instead of once per file, which was a third of the run; every
- * file builds its own app, database and vhost, and no test replaces a module). The `pgbouncer`
- * and `broker-outage` projects run one file at a time, after the others.
+ * file builds its own app, database and vhost, and no test replaces a module; PgBouncer pools per
+ * database). Only `broker-outage` runs alone, after the others.
  * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
  * always run, so a missing service fails the run.
  */
@@ -96,6 +97,35 @@ const SPAWNING = [
 ];
 const UNIT_TESTS = ['src/**/*.unit.test.ts', 'test/**/*.unit.test.ts', 'test/browser/**/*.test.ts'];
 const ARCHITECTURE = ['test/architecture/**/*.test.ts'];
+
+/**
+ * The longest files (measured), started first: vitest otherwise hands out files project by project
+ * in name order, and the database fault suite (a minute of outages) ran on alone at the end.
+ */
+const LONGEST_FIRST = [
+  'test/resilience/database-faults.rabbit.test.ts',
+  'test/platform/data-dir-owner.unit.test.ts',
+  'test/platform/server-process.unit.test.ts',
+  'test/platform/production-start.unit.test.ts',
+  'test/operations/events-cli.pg.test.ts',
+  'test/operations/events-cli-pglite.unit.test.ts',
+  'test/operations/events-cli.rabbit.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const index = LONGEST_FIRST.findIndex((path) => spec.moduleId.endsWith(path));
+      return index === -1 ? LONGEST_FIRST.length : index;
+    };
+    const group = (spec: TestSpecification) => spec.project.config.sequence.groupOrder;
+    return sorted
+      .map((spec, index) => ({ spec, index }))
+      .sort((a, b) => group(a.spec) - group(b.spec) || rank(a.spec) - rank(b.spec) || a.index - b.index)
+      .map(({ spec }) => spec);
+  }
+}
 
 export default defineConfig(async () => {
   const required = process.env.CI === 'true' || process.env.CI === '1';
@@ -184,10 +214,8 @@ export default defineConfig(async () => {
         name: 'pgbouncer',
         include: THROUGH_PGBOUNCER,
         env: { TEST_DATABASE: 'postgres', TEST_THROUGH_PGBOUNCER: '1' },
-        fileParallelism: false,
-        sequence: { groupOrder: 1 },
       },
     } as (typeof projects)[number]);
   }
-  return { test: { projects, maxWorkers: 2 } };
+  return { test: { projects, maxWorkers: 2, sequence: { sequencer: LongestFirst } } };
 });
