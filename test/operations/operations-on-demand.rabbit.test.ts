@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notesModule } from '../fixtures/example-modules.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { buildTestApp } from '../helpers/test-app.js';
 import { eventually } from '../platform/bus-contract.js';
-import { createVhost, pause, rabbitmqctl, type TestVhost } from '../rabbitmq/rabbit-broker.js';
+import { useAppOnRabbitMq } from '../rabbitmq/rabbit-app.js';
+import { pause, rabbitmqctl } from '../rabbitmq/rabbit-broker.js';
 import { adminEvents } from './admin-events-client.js';
 import { watchingConsumer } from './watching-consumer.js';
 
@@ -32,31 +32,17 @@ async function connectionNames(vhost: string): Promise<string[]> {
  * dead letters.
  */
 describe('operations on demand', () => {
-  let vhost: TestVhost;
-  let testDatabase: TestDatabase;
-  let t: TestApp;
   const watcher = watchingConsumer('watchers', 'note_events');
-
-  beforeAll(async () => {
-    vhost = await createVhost();
-    testDatabase = await createPostgresDatabase();
-    t = await buildTestApp({
-      modules: [notesModule, watcher.module],
-      testDatabase,
-      config: { AMQP_URL: vhost.url },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await testDatabase?.drop();
-    await vhost?.drop();
-  });
+  const on = useAppOnRabbitMq((services) =>
+    buildTestApp({ modules: [notesModule, watcher.module], ...services }),
+  );
 
   const deadLetterConnections = async () =>
-    (await connectionNames(vhost.name)).filter((name) => name.includes('dead letters'));
+    (await connectionNames(on.vhost.name)).filter((name) => name.includes('dead letters'));
 
   it('when the app has started and events flow, then no dead-letter connection is open; the first admin request opens one, and later requests share it', async () => {
-    await eventually(async () => (await connectionNames(vhost.name)).length > 0, 10_000);
+    const t = on.app;
+    await eventually(async () => (await connectionNames(on.vhost.name)).length > 0, 10_000);
     const created = await t.app.inject({ method: 'POST', url: '/api/notes', payload: { text: 'hello' } });
     expect(created.statusCode).toBe(201);
     await eventually(() => watcher.seen.length === 1, 10_000);

@@ -1,36 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SmtpCatcher } from '../helpers/smtp-catcher.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { buildTestApp } from '../helpers/test-app.js';
 import { eventually } from '../platform/bus-contract.js';
-import { createVhost, type TestVhost } from '../rabbitmq/rabbit-broker.js';
+import { useAppOnRabbitMq } from '../rabbitmq/rabbit-app.js';
 import { ShopClient } from '../saga/saga-client.js';
 import { signUp } from '../users/users-client.js';
 
 /** The order mails on the RabbitMQ bus: the customer's copy and the order's events cross the broker. */
 describe('order mails over RabbitMQ', () => {
   const smtp = new SmtpCatcher();
-  let vhost: TestVhost;
-  let testDatabase: TestDatabase;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    await smtp.start();
-    vhost = await createVhost();
-    testDatabase = await createPostgresDatabase();
-    t = await buildTestApp({
-      testDatabase,
-      config: { AMQP_URL: vhost.url, SMTP_URL: smtp.url, MAIL_FROM: 'shop@mascotas.test', MAIL_POLL_MS: 50 },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await testDatabase?.drop();
-    await vhost?.drop();
-    await smtp.stop();
-  });
+  const on = useAppOnRabbitMq(
+    ({ testDatabase, config }) =>
+      buildTestApp({
+        testDatabase,
+        config: { ...config, SMTP_URL: smtp.url, MAIL_FROM: 'shop@mascotas.test', MAIL_POLL_MS: 50 },
+      }),
+    smtp,
+  );
 
   it('when a registered customer’s order is confirmed and then cancelled, then one mail of each arrives', async () => {
+    const t = on.app;
     const staff = await t.bearer({ id: 3_000_000, isStaff: true });
     const shop = new ShopClient(t, staff);
     const customer = await signUp(t);

@@ -1,32 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SmtpCatcher } from '../helpers/smtp-catcher.js';
-import type { TestApp } from '../helpers/test-app.js';
-import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { createVhost, type TestVhost } from '../rabbitmq/rabbit-broker.js';
+import { useAppOnRabbitMq } from '../rabbitmq/rabbit-app.js';
 import { buildMailingUsersApp, confirmReset, mailFor, requestReset, tokenIn } from './account-mail.js';
 import { login, PASSWORD, refresh, signUp } from './users-client.js';
 
 /** The reset flow with the events on RabbitMQ (the other suite runs it on the in-memory bus). */
 describe('users: password reset by mail, events on RabbitMQ', () => {
   const smtp = new SmtpCatcher();
-  let vhost: TestVhost;
-  let testDatabase: TestDatabase;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    await smtp.start();
-    vhost = await createVhost();
-    testDatabase = await createPostgresDatabase();
-    t = await buildMailingUsersApp(smtp, { testDatabase, config: { AMQP_URL: vhost.url } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await testDatabase?.drop();
-    await vhost?.drop();
-    await smtp.stop();
-  });
+  const on = useAppOnRabbitMq((services) => buildMailingUsersApp(smtp, services), smtp);
 
   it('when a user resets their password, then the link works once, old credentials fail, and the events still flow', async () => {
+    const t = on.app;
     const user = await signUp(t, { locale: 'en-GB' });
     expect((await requestReset(t, user.email)).statusCode).toBe(202);
     const mail = await mailFor(smtp, user.email, 'reset-password');
