@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PageQuery, pageOf } from '../../platform/http/paging.js';
+import { ShippingAddress as CheckoutAddress } from '../cart/contract.js';
 import { ORDER_STATUSES } from './orders.state-machine.js';
 
 export const MAX_LINES = 50;
@@ -68,22 +69,8 @@ export const StatusBody = Type.Object(
 );
 export type StatusBody = Static<typeof StatusBody>;
 
-const Nullable = Type.Union([Type.String(), Type.Null()]);
-
-const ShippingAddress = Type.Object(
-  {
-    address_id: Type.Integer({ description: 'the address book entry it was copied from' }),
-    name: Type.String(),
-    line1: Type.String(),
-    line2: Nullable,
-    city: Type.String(),
-    postal_code: Type.String(),
-    region: Nullable,
-    country: Type.String(),
-    phone: Nullable,
-  },
-  { $id: 'ShippingAddress' },
-);
+/** The copy the checkout made (the cart's contract), named for the OpenAPI document. */
+const ShippingAddress = Type.Object(CheckoutAddress.properties, { $id: 'ShippingAddress' });
 
 const ORDER_EXAMPLE = {
   id: '0b6f6d2e-5c1a-4f7e-9b1d-3a2c8e4f7a90',

@@ -12,6 +12,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import type { ShippingAddress } from '../cart/contract.js';
 import type { OrderStatus } from './orders.state-machine.js';
 
 export const schema = pgSchema('orders');
@@ -21,18 +22,8 @@ export interface StatusChange {
   at: string;
 }
 
-/** What an order keeps of the address it ships to: a copy, never changed by later edits of the book. */
-export interface ShippingAddress {
-  address_id: number;
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  postal_code: string;
-  region: string | null;
-  country: string;
-  phone: string | null;
-}
+/** What an order keeps of the address it ships to: the checkout's copy, never changed by later edits. */
+export type { ShippingAddress };
 
 export const orders = schema.table(
   'orders',
