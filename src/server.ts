@@ -1,4 +1,3 @@
-import { buildApp } from './app.js';
 import { listenText } from './platform/banner.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { DataDirInUseError } from './platform/db/data-dir-lock.js';
@@ -12,6 +11,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
+  // The app (every module, the database driver, Fastify) loads only once the configuration holds:
+  // a start with a wrong setting says so in a fraction of a second instead of after the imports.
+  const { buildApp } = await import('./app.js');
   const app = await buildApp({ config });
   let closing = false;
   const shutdown = async (signal: string) => {
