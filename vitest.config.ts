@@ -14,7 +14,9 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * - `quick` (`npm run test:quick`, not part of `npm test`): the inner loop — unit tests, the saga and
  *   each module's main suite on PGlite, in about a minute.
  * - `rabbitmq`: `*.rabbit.test.ts`, the RabbitMQ bus and split processes, on PostgreSQL + RabbitMQ.
- * - `broker-outage`: the test that stops the whole RabbitMQ broker, alone after the others.
+ * - `broker-outage`: the test that stops the whole RabbitMQ broker, after the others, beside
+ *   `spawning`: the engine-free tests that start processes (the server, the seed, the CLI), which
+ *   need no broker and keep the other cores busy while the outage waits.
  * - `pgbouncer`: the saga, outbox and replica tests again with the apps' statements through PgBouncer
  *   in transaction mode (127.0.0.1:6433, `bash scripts/pgbouncer.sh start`), their sessions on
  *   PostgreSQL itself, prepared statements off.
@@ -23,7 +25,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * PostgreSQL, RabbitMQ, argon2 and child processes; 5 min 30 s with two, 4 min 53 s with three), and a worker keeps its imports from one file to the next (`isolate: false`: the app's
  * modules are loaded once per worker instead of once per file, which was a third of the run; every
  * file builds its own app, database and vhost, and no test replaces a module; PgBouncer pools per
- * database). Only `broker-outage` runs alone, after the others.
+ * database). Only `broker-outage` and `spawning` run after the others.
  * Without CI, projects whose services do not answer are left out (and said so); with CI=true they
  * always run, so a missing service fails the run.
  */
@@ -104,6 +106,8 @@ const ARCHITECTURE = ['test/architecture/**/*.test.ts'];
  */
 const LONGEST_FIRST = [
   'test/resilience/database-faults.rabbit.test.ts',
+  // First of the late group: it mostly waits on the broker, beside the spawning files.
+  'test/rabbitmq/broker-faults.rabbit.test.ts',
   'test/platform/data-dir-owner.unit.test.ts',
   'test/platform/server-process.unit.test.ts',
   'test/platform/production-start.unit.test.ts',
@@ -140,13 +144,16 @@ export default defineConfig(async () => {
       'PgBouncer is not answering on 127.0.0.1:6433 (bash scripts/pgbouncer.sh start): the pgbouncer project is skipped',
     );
   const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const, isolate: false };
+  // With the broker-wide outage running, the other workers take the files that start processes and
+  // need no broker (`late`): the outage's minute of waiting is no longer a minute of one core idle.
+  const late = postgres && rabbitmq;
   const projects = [
     {
       test: {
         ...common,
         name: 'pglite',
         include: postgres ? [...UNIT_TESTS, ...ENGINE_PARITY] : EVERYWHERE,
-        exclude: [...SERVICE_TESTS, ...ARCHITECTURE, '**/node_modules/**'],
+        exclude: [...SERVICE_TESTS, ...ARCHITECTURE, ...(late ? SPAWNING : []), '**/node_modules/**'],
         env: { TEST_DATABASE: 'pglite' },
       },
     },
@@ -195,14 +202,22 @@ export default defineConfig(async () => {
       },
     } as (typeof projects)[number]);
   }
-  if (postgres && rabbitmq) {
+  if (late) {
     projects.push({
       test: {
         ...common,
         name: 'broker-outage',
         include: BROKER_WIDE,
         env: { TEST_DATABASE: 'postgres' },
-        fileParallelism: false,
+        sequence: { groupOrder: 1 },
+      },
+    } as (typeof projects)[number]);
+    projects.push({
+      test: {
+        ...common,
+        name: 'spawning',
+        include: SPAWNING,
+        env: { TEST_DATABASE: 'pglite' },
         sequence: { groupOrder: 1 },
       },
     } as (typeof projects)[number]);
