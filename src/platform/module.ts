@@ -1,8 +1,10 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import type { Executor } from './db/executor.js';
 import type { Subscription } from './events/contracts.js';
 import type { ModuleContract } from './events/envelope.js';
+import type { Delivery } from './events/event-bus.js';
 import type { EventHandler, HandleOptions } from './events/inbox.js';
 
 export type { EventDefinition, ModuleContract } from './events/envelope.js';
@@ -73,8 +75,58 @@ export function subscribe(
       async (message, tx, delivery) => {
         await byKey.get(delivery.routingKey)?.handle(message, tx, delivery);
       },
-      { versionGuarded: ({ routingKey }) => byKey.get(routingKey)?.versionGuarded ?? true },
+      {
+        versionGuarded: ({ routingKey }) => byKey.get(routingKey)?.versionGuarded ?? true,
+        sharedRows: [...byKey.values()].some((subscription) => subscription.sharedRows),
+        ...([...byKey.values()].some((subscription) => subscription.many) && {
+          many: (deliveries, tx) => applyRuns(byKey, deliveries, tx),
+        }),
+      },
     );
+  }
+}
+
+/**
+ * A batch's deliveries in their order: consecutive ones whose subscriptions share a `many` go to
+ * it together, the others one by one; those whose `many` comes `last` go after all the others.
+ */
+async function applyRuns(
+  byKey: ReadonlyMap<string, Subscription>,
+  deliveries: readonly Delivery[],
+  tx: Executor,
+): Promise<void> {
+  const last = (delivery: Delivery) => byKey.get(delivery.routingKey)?.many?.last === true;
+  await applyInRuns(
+    byKey,
+    deliveries.filter((delivery) => !last(delivery)),
+    tx,
+  );
+  await applyInRuns(byKey, deliveries.filter(last), tx);
+}
+
+async function applyInRuns(
+  byKey: ReadonlyMap<string, Subscription>,
+  deliveries: readonly Delivery[],
+  tx: Executor,
+): Promise<void> {
+  let index = 0;
+  while (index < deliveries.length) {
+    const first = deliveries[index]!;
+    const subscription = byKey.get(first.routingKey);
+    const apply = subscription?.many?.apply;
+    if (!apply) {
+      await subscription?.handle(first.message, tx, first);
+      index++;
+      continue;
+    }
+    const run: unknown[] = [];
+    for (; index < deliveries.length; index++) {
+      const next = deliveries[index]!;
+      const many = byKey.get(next.routingKey)?.many;
+      if (many?.apply !== apply) break;
+      run.push(many.read(next.message));
+    }
+    await apply(run, tx);
   }
 }
 

@@ -36,7 +36,20 @@ export interface Subscription {
   routingKey: string;
   /** See `HandleOptions.versionGuarded`: the handler is harmless to repeat, so no inbox row. */
   versionGuarded: boolean;
+  /** See `HandleOptions.sharedRows`: the queue applies one batch at a time. */
+  sharedRows: boolean;
   handle(message: EventEnvelope, tx: Executor, delivery: Delivery): Promise<void>;
+  /**
+   * Applies several deliveries at once (set-based statements), in their order: `read` checks one
+   * message of this event, `apply` takes the checked events of a run. Subscriptions given the same
+   * `many` in `on` share `apply` and take a run of their events together.
+   */
+  many?: {
+    read(message: EventEnvelope): unknown;
+    apply(events: unknown[], tx: Executor): Promise<void>;
+    /** See `on`'s `last`. */
+    last: boolean;
+  };
 }
 
 export type EventHandlerOf<C extends ModuleContract, K extends RoutingKeyOf<C>> = (
@@ -71,15 +84,42 @@ export function on<C extends ModuleContract, K extends RoutingKeyOf<C>>(
   contract: C,
   routingKey: K,
   handler: EventHandlerOf<C, K>,
-  options: { versionGuarded?: boolean } = {},
+  options: {
+    versionGuarded?: boolean;
+    sharedRows?: boolean;
+    /**
+     * The same effect as `handler` for a run of consecutive deliveries of a batch, in one go: a
+     * read model's rows in one statement, say. Several subscriptions may share one `many`
+     * (`created` and `updated` of one entity): consecutive deliveries of any of them form one
+     * run. When it throws, the batch is applied again one delivery at a time with `handler`, so a
+     * poison message still fails alone.
+     */
+    many?: (events: EventOf<C, K>[], tx: Executor) => Promise<void>;
+    /**
+     * With `many` (and `versionGuarded`): no other handler of the queue reads what it writes, and
+     * its writes commute, so in a batch its events are applied together after the others — its
+     * rows (a popular product's, say) are then locked only for the batch's last statement instead
+     * of from the middle of the batch to its commit, while other batches wait for them.
+     */
+    last?: boolean;
+  } = {},
 ): Subscription {
   const { payload } = definitionOf(contract, routingKey);
+  const many = options.many;
   return {
     exchange: contract.exchange,
     routingKey,
     versionGuarded: options.versionGuarded ?? false,
+    sharedRows: options.sharedRows ?? false,
     handle: (message, tx, delivery) =>
       handler(read(payload, message, routingKey) as EventOf<C, K>, tx, delivery),
+    ...(many && {
+      many: {
+        read: (message: EventEnvelope) => read(payload, message, routingKey),
+        apply: many as (events: unknown[], tx: Executor) => Promise<void>,
+        last: (options.last ?? false) && (options.versionGuarded ?? false),
+      },
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   DELIVERY_BATCHES,
   DeliveryBatches,
   type DeliveryBatchOptions,
+  ONE_BATCH_AT_A_TIME,
 } from './delivery-batches.js';
 import type { EventEnvelope } from './envelope.js';
 import type { DeadLetter, Delivery, DeliveryHandler } from './event-bus.js';
@@ -22,6 +23,18 @@ export interface HandleOptions {
    * together (a savepoint inside a batch). Such a handler must not record events.
    */
   versionGuarded?(delivery: Delivery): boolean;
+  /**
+   * The handler writes rows that many events write (a count per category): two batches at once
+   * would take them in different orders and deadlock, so the queue applies one batch at a time.
+   * Otherwise a queue applies a few at once (`DELIVERY_BATCHES`), each on its own connection.
+   */
+  sharedRows?: boolean;
+  /**
+   * Applies a batch's deliveries (those to apply, in order) in one go where the handler can
+   * (set-based statements), instead of `handler` one by one. A failure cannot name its delivery:
+   * the batch is then applied again one delivery at a time, with `handler`.
+   */
+  many?(deliveries: Delivery[], tx: Executor): Promise<void>;
 }
 
 /**
@@ -36,7 +49,7 @@ export function inboxHandler(
   consumer: string,
   handler: EventHandler,
   options: HandleOptions = {},
-  batching: DeliveryBatchOptions = DELIVERY_BATCHES,
+  batching: DeliveryBatchOptions = options.sharedRows ? ONE_BATCH_AT_A_TIME : DELIVERY_BATCHES,
 ): DeliveryHandler {
   const guarded = (delivery: Delivery) => options.versionGuarded?.(delivery) === true;
   const applyOne = async (delivery: Delivery) => {
@@ -56,6 +69,14 @@ export function inboxHandler(
         consumer,
         deliveries.filter((delivery) => !guarded(delivery)),
       );
+      if (options.many) {
+        // A version-guarded delivery needs no claim; an event twice in the batch is applied once.
+        const due = deliveries.filter(
+          (delivery) => guarded(delivery) || claimed.delete(delivery.message.event_id),
+        );
+        await options.many(due, tx);
+        return;
+      }
       for (const [index, delivery] of deliveries.entries()) {
         // A version-guarded delivery needs no claim; an event twice in the batch is applied once.
         if (!guarded(delivery) && !claimed.delete(delivery.message.event_id)) continue;
