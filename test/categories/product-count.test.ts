@@ -102,6 +102,51 @@ describe('product_count, kept from product events', () => {
     expect([await countOf(a.id), await countOf(b.id)]).toEqual([0, 0]);
   });
 
+  it('when a burst of product events arrives at once (applied in batches), then each product counts once, where its newest revision put it', async () => {
+    const a = await createCategory(catalog, { name: 'Burst A' });
+    const b = await createCategory(catalog, { name: 'Burst B' });
+    const product = (id: number, categoryId: number) => ({
+      product_id: id,
+      name: `Burst ${id}`,
+      description: '',
+      price: '1.00',
+      category_id: categoryId,
+      animal_type: 'dog',
+      stock: 1,
+    });
+    const ids = Array.from({ length: 30 }, (_, index) => 910_000 + index);
+    const events: [string, number, object][] = [];
+    for (const [index, id] of ids.entries()) {
+      events.push(['product.created', 1, product(id, a.id)]);
+      // A third move to B, then a few of those back to A; a sixth are deleted after.
+      if (index % 3 === 0) events.push(['product.updated', 2, product(id, b.id)]);
+      if (index % 9 === 0) events.push(['product.updated', 3, product(id, a.id)]);
+      if (index % 6 === 0) events.push(['product.deleted', 4, { product_id: id }]);
+      // Late and repeated revisions change nothing.
+      if (index % 4 === 0) events.push(['product.created', 1, product(id, b.id)]);
+      if (index % 5 === 0) events.push(['product.updated', 2, product(id, b.id)]);
+    }
+    await Promise.all(
+      events.map(([key, version, payload]) => deliver(catalog.t, 'product_events', key, version, payload)),
+    );
+    await catalog.t.settle();
+    // Where each product's newest revision leaves it (the first of equal versions wins, as one by
+    // one: a version not newer than the row changes nothing); deleted ones count nowhere.
+    const newest = new Map<number, { version: number; categoryId: number | null }>();
+    for (const [, version, payload] of events) {
+      const { product_id: id, category_id: categoryId } = payload as {
+        product_id: number;
+        category_id?: number;
+      };
+      if ((newest.get(id)?.version ?? 0) < version)
+        newest.set(id, { version, categoryId: categoryId ?? null });
+    }
+    const expected = { [a.id]: 0, [b.id]: 0 };
+    for (const { categoryId } of newest.values()) if (categoryId !== null) expected[categoryId]!++;
+    expect(expected[b.id]).toBeGreaterThan(0);
+    expect({ [a.id]: await countOf(a.id), [b.id]: await countOf(b.id) }).toEqual(expected);
+  });
+
   it('when a redelivered event has the same event_id, then it is applied once', async () => {
     const category = await createCategory(catalog, { name: 'Redelivered' });
     const message = await deliver(catalog.t, 'product_events', 'product.created', 1, {

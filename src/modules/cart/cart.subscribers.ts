@@ -40,15 +40,21 @@ async function tombstoneAddress(event: AddressDeletion, tx: Executor): Promise<v
   });
 }
 
+const productOf = (event: ProductRevision) => ({
+  productId: event.product_id,
+  name: event.name,
+  priceCents: centsOf(event.price),
+  stock: event.stock,
+  categoryId: event.category_id,
+  version: event.version,
+});
+
 async function applyProduct(event: ProductRevision, tx: Executor): Promise<void> {
-  await repository.applyProduct(tx, {
-    productId: event.product_id,
-    name: event.name,
-    priceCents: centsOf(event.price),
-    stock: event.stock,
-    categoryId: event.category_id,
-    version: event.version,
-  });
+  await repository.applyProduct(tx, productOf(event));
+}
+
+async function applyProducts(events: ProductRevision[], tx: Executor): Promise<void> {
+  await repository.applyProducts(tx, events.map(productOf));
 }
 
 async function applyCategory(event: CategoryRevision, tx: Executor): Promise<void> {
@@ -64,8 +70,8 @@ const guarded = { versionGuarded: true };
 
 /** The cart's read models: the catalog's products (price, stock) and category names, and the users' addresses. */
 export const cartSubscriptions = [
-  on(productsContract, ProductEvent.created, applyProduct, guarded),
-  on(productsContract, ProductEvent.updated, applyProduct, guarded),
+  on(productsContract, ProductEvent.created, applyProduct, { ...guarded, many: applyProducts }),
+  on(productsContract, ProductEvent.updated, applyProduct, { ...guarded, many: applyProducts }),
   on(
     productsContract,
     ProductEvent.deleted,

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, like, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, like, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { type Executor, queryRows } from '../../platform/db/database.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import { categories, productRefs } from './categories.tables.js';
@@ -149,4 +149,54 @@ export async function addToProductCount(tx: Executor, categoryId: number, delta:
     .update(categories)
     .set({ productCount: sql`${categories.productCount} + ${delta}` })
     .where(eq(categories.id, categoryId));
+}
+
+/** `lockProductRef` for many products: placeholders for the unknown, every row locked in id order. */
+export async function lockProductRefs(
+  tx: Executor,
+  productIds: readonly number[],
+): Promise<Map<number, ProductRef>> {
+  const ids = [...new Set(productIds)].sort((a, b) => a - b);
+  await tx
+    .insert(productRefs)
+    .values(ids.map((productId) => ({ productId, categoryId: null, deleted: true, version: 0 })))
+    .onConflictDoNothing();
+  const rows = await tx
+    .select()
+    .from(productRefs)
+    .where(inArray(productRefs.productId, ids))
+    .orderBy(asc(productRefs.productId))
+    .for('update');
+  return new Map(rows.map((row) => [row.productId, row]));
+}
+
+/** `saveProductRef` for many rows (locked by `lockProductRefs`), in one statement. */
+export async function saveProductRefs(tx: Executor, refs: readonly ProductRef[]): Promise<void> {
+  if (refs.length === 0) return;
+  await tx.execute(sql`
+    update ${productRefs} set category_id = v.category_id, deleted = v.deleted, version = v.version
+    from unnest(
+      ${sql.param(refs.map((ref) => ref.productId))}::int[],
+      ${sql.param(refs.map((ref) => ref.categoryId))}::int[],
+      ${sql.param(refs.map((ref) => ref.deleted))}::bool[],
+      ${sql.param(refs.map((ref) => ref.version))}::int[]
+    ) as v(product_id, category_id, deleted, version)
+    where ${productRefs.productId} = v.product_id`);
+}
+
+/** `addToProductCount` for many categories: their rows locked in id order, then one statement. */
+export async function addToProductCounts(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<void> {
+  const moves = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
+  if (moves.length === 0) return;
+  const ids = moves.map(([id]) => id);
+  await tx
+    .select({ id: categories.id })
+    .from(categories)
+    .where(inArray(categories.id, ids))
+    .orderBy(asc(categories.id))
+    .for('update');
+  await tx.execute(sql`
+    update ${categories} set product_count = product_count + d.delta
+    from unnest(${sql.param(ids)}::int[], ${sql.param(moves.map(([, delta]) => delta))}::int[]) as d(id, delta)
+    where ${categories.id} = d.id`);
 }

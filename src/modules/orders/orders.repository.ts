@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
-import { saveIfNewer } from '../../platform/db/read-model.js';
+import { saveIfNewer, saveManyIfNewer } from '../../platform/db/read-model.js';
 import type { OrderStatus } from './orders.state-machine.js';
 import {
   customers,
@@ -180,6 +180,12 @@ export async function transition(
 
 export async function applyProduct(tx: Executor, product: ProductRevision): Promise<void> {
   await saveIfNewer(tx, products, products.productId, { ...product, deleted: false });
+}
+
+/** `applyProduct` for a batch's revisions, in one statement. */
+export async function applyProducts(tx: Executor, revisions: readonly ProductRevision[]): Promise<void> {
+  const rows = revisions.map((product) => ({ ...product, deleted: false }));
+  await saveManyIfNewer(tx, products, products.productId, rows);
 }
 
 export async function tombstoneProduct(tx: Executor, productId: number, version: number): Promise<void> {

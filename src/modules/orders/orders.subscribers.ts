@@ -65,14 +65,23 @@ const mailChange = (event: OrderChangeEvent, tx: Executor) =>
     total: event.total,
   });
 
+const productOf = (event: ProductRevision) => ({
+  productId: event.product_id,
+  name: event.name,
+  priceCents: centsOf(event.price),
+  version: event.version,
+});
+
 async function applyProduct(event: ProductRevision, tx: Executor): Promise<void> {
-  await repository.applyProduct(tx, {
-    productId: event.product_id,
-    name: event.name,
-    priceCents: centsOf(event.price),
-    version: event.version,
-  });
+  await repository.applyProduct(tx, productOf(event));
 }
+
+async function applyProducts(events: ProductRevision[], tx: Executor): Promise<void> {
+  await repository.applyProducts(tx, events.map(productOf));
+}
+
+/** The stock answers of the same queue never read the product copies: those go last in a batch. */
+const productRevisions = { versionGuarded: true, many: applyProducts, last: true };
 
 /**
  * The product read model is guarded by the product's version; a stock answer moves an order once,
@@ -80,8 +89,8 @@ async function applyProduct(event: ProductRevision, tx: Executor): Promise<void>
  * already records.
  */
 export const ordersSubscriptions = [
-  on(productsContract, ProductEvent.created, applyProduct, { versionGuarded: true }),
-  on(productsContract, ProductEvent.updated, applyProduct, { versionGuarded: true }),
+  on(productsContract, ProductEvent.created, applyProduct, productRevisions),
+  on(productsContract, ProductEvent.updated, applyProduct, productRevisions),
   on(
     productsContract,
     ProductEvent.deleted,

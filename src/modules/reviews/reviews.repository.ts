@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
-import { saveIfNewer } from '../../platform/db/read-model.js';
+import { saveIfNewer, saveManyIfNewer } from '../../platform/db/read-model.js';
 import type { ReviewOrdering } from './reviews.schemas.js';
 import { orderLines, orders, products, reviews, users } from './reviews.tables.js';
 
@@ -187,6 +187,14 @@ export async function saveProduct(
   product: { productId: number; deleted: boolean; version: number },
 ): Promise<void> {
   await saveIfNewer(executor, products, products.productId, product);
+}
+
+/** `saveProduct` for a batch's revisions, in one statement. */
+export async function saveProducts(
+  executor: Executor,
+  revisions: readonly { productId: number; deleted: boolean; version: number }[],
+): Promise<void> {
+  await saveManyIfNewer(executor, products, products.productId, revisions);
 }
 
 export async function saveUser(

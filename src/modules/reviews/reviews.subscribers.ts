@@ -3,7 +3,7 @@ import { type EventOf, on } from '../../platform/events/contracts.js';
 import { OrderEvent, ordersContract } from '../orders/contract.js';
 import { ProductEvent, productsContract } from '../products/contract.js';
 import { UserEvent, usersContract } from '../users/contract.js';
-import { saveOrder, saveProduct, saveUser } from './reviews.repository.js';
+import { saveOrder, saveProduct, saveProducts, saveUser } from './reviews.repository.js';
 
 type UserChange = EventOf<typeof usersContract, typeof UserEvent.created>;
 type OrderChange = EventOf<typeof ordersContract, typeof OrderEvent.created>;
@@ -14,6 +14,14 @@ const NEVER_PURCHASED = new Set(['pending', 'rejected']);
 function saveProductAs(deleted: boolean) {
   return (event: { product_id: number; version: number }, executor: Executor) =>
     saveProduct(executor, { productId: event.product_id, deleted, version: event.version });
+}
+
+/** A batch's run of `product.created` / `product.updated`, in one statement. */
+async function saveLiveProducts(events: { product_id: number; version: number }[], executor: Executor) {
+  await saveProducts(
+    executor,
+    events.map((event) => ({ productId: event.product_id, deleted: false, version: event.version })),
+  );
 }
 
 async function saveUserChange(event: UserChange, executor: Executor): Promise<void> {
@@ -43,8 +51,8 @@ function saveOrderChange(cancelled: boolean) {
 const guarded = { versionGuarded: true };
 
 export const reviewsSubscriptions = [
-  on(productsContract, ProductEvent.created, saveProductAs(false), guarded),
-  on(productsContract, ProductEvent.updated, saveProductAs(false), guarded),
+  on(productsContract, ProductEvent.created, saveProductAs(false), { ...guarded, many: saveLiveProducts }),
+  on(productsContract, ProductEvent.updated, saveProductAs(false), { ...guarded, many: saveLiveProducts }),
   on(productsContract, ProductEvent.deleted, saveProductAs(true), guarded),
   on(usersContract, UserEvent.created, saveUserChange, guarded),
   on(usersContract, UserEvent.updated, saveUserChange, guarded),
