@@ -188,6 +188,54 @@ describe('order.cancelled gives stock back', () => {
     ]);
   });
 
+  it('when a burst of orders arrives at once (applied in batches), then each is served or refused in its turn, as one by one', async () => {
+    const a = await createProduct(catalog, { name: 'Burst Bowl', category, stock: 5 });
+    const b = await createProduct(catalog, { name: 'Burst Mat', category, stock: 3 });
+    const cancelledFirst = randomUUID();
+    await orderCancelled(cancelledFirst);
+    const orders = Array.from({ length: 12 }, () => randomUUID());
+    const lines: Line[][] = orders.map((_, index) =>
+      index % 3 === 0
+        ? [
+            { product_id: b.id, quantity: 1 },
+            { product_id: a.id, quantity: 1 },
+          ]
+        : index === 4
+          ? [{ product_id: 999_999, quantity: 1 }]
+          : [{ product_id: a.id, quantity: 1 }],
+    );
+    // Sent together, with a repeat of the first order and the late one that was cancelled first.
+    await Promise.all([
+      ...orders.map((orderId, index) => orderCreated(orderId, lines[index]!)),
+      orderCreated(orders[0]!, lines[0]!),
+      orderCreated(cancelledFirst, [{ product_id: a.id, quantity: 1 }]),
+    ]);
+    const outcomes = await Promise.all(
+      orders.map(async (orderId) => (await answersFor(orderId)).map((row) => row.routing_key)),
+    );
+    // Every order answered once; the served ones took exactly the stock there was.
+    expect(outcomes.every((answers) => answers.length === 1)).toBe(true);
+    const served = orders.filter((_, index) => outcomes[index]![0] === 'stock.reserved');
+    const taken = (id: number) =>
+      served
+        .flatMap((orderId) => lines[orders.indexOf(orderId)]!)
+        .filter((line) => line.product_id === id)
+        .reduce((sum, line) => sum + line.quantity, 0);
+    expect(taken(a.id)).toBe(5);
+    expect([await stockOf(a.id), await stockOf(b.id)]).toEqual([0, 3 - taken(b.id)]);
+    const unknown = await answersFor(orders[4]!);
+    expect(unknown.map((row) => [row.routing_key, row.message.reason])).toEqual([
+      ['stock.rejected', 'unknown product 999999'],
+    ]);
+    expect((await answersFor(cancelledFirst)).map((row) => row.message.reason)).toEqual(['order cancelled']);
+    // The products' revisions: each a new version, the last one the stock that is left.
+    const revisions = (await recordedEvents(catalog.t, 'product_events', 'product.updated'))
+      .map((row) => row.message)
+      .filter((message) => message.product_id === a.id);
+    expect(new Set(revisions.map((message) => message.version)).size).toBe(revisions.length);
+    expect(revisions.at(-1)).toMatchObject({ stock: 0 });
+  });
+
   it('when a product was deleted before the release, then it stays deleted', async () => {
     const a = await createProduct(catalog, { name: 'Discontinued', category, stock: 2 });
     const orderId = randomUUID();

@@ -136,6 +136,36 @@ export async function changeStock(tx: Executor, id: number, delta: number): Prom
   return row;
 }
 
+/**
+ * `changeStock` for many products in one statement (their rows locked by `lockStock`, the deltas
+ * checked under those locks): each changed product once, its version moved by one.
+ */
+export async function changeStocks(tx: Executor, deltas: ReadonlyMap<number, number>): Promise<ProductRow[]> {
+  const moves = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => a - b);
+  if (moves.length === 0) return [];
+  const change = sql`unnest(${sql.param(moves.map(([id]) => id))}::int[], ${sql.param(
+    moves.map(([, delta]) => delta),
+  )}::int[]) as change(id, delta)`;
+  const rows = await tx
+    .update(products)
+    .set({
+      stock: sql`${products.stock} + change.delta`,
+      version: sql`${products.version} + 1`,
+      updatedAt: new Date(),
+    })
+    .from(change)
+    .where(
+      and(
+        sql`${products.id} = change.id`,
+        live,
+        sql`${products.stock}::bigint + change.delta between 0 and 2147483647`,
+      ),
+    )
+    .returning(getTableColumns(products));
+  if (rows.length !== moves.length) throw new Error('stock changed under its lock');
+  return rows.sort((a, b) => a.id - b.id);
+}
+
 /** Locks the live products among `ids` in ascending id order (the one order every locker uses). */
 export async function lockStock(tx: Executor, ids: number[]): Promise<Map<number, number>> {
   const rows = await tx

@@ -5,7 +5,7 @@ import { OrderEvent, ordersContract } from '../orders/contract.js';
 import { ReviewEvent, reviewsContract } from '../reviews/contract.js';
 import * as categories from './category-refs.repository.js';
 import * as products from './products.repository.js';
-import { releaseStock, reserveStock } from './reservations.service.js';
+import { releaseStock, reserveStock, reserveStocks } from './reservations.service.js';
 import * as reviews from './review-refs.repository.js';
 
 type CategoryRevision = EventOf<typeof categoriesContract, typeof CategoryEvent.created>;
@@ -55,6 +55,17 @@ export const productsSubscriptions = [
   on(reviewsContract, ReviewEvent.created, applyReview(false)),
   on(reviewsContract, ReviewEvent.updated, applyReview(false)),
   on(reviewsContract, ReviewEvent.deleted, applyReview(true)),
-  on(ordersContract, OrderEvent.created, (event, tx) => reserveStock(tx, event.order_id, event.items)),
-  on(ordersContract, OrderEvent.cancelled, (event, tx) => releaseStock(tx, event.order_id)),
+  // Every order takes the stock rows of the products it holds, a few popular ones most: one batch
+  // at a time, or batches would wait on each other's row locks (and could deadlock).
+  on(ordersContract, OrderEvent.created, (event, tx) => reserveStock(tx, event.order_id, event.items), {
+    sharedRows: true,
+    many: (events, tx) =>
+      reserveStocks(
+        tx,
+        events.map((event) => ({ orderId: event.order_id, items: event.items })),
+      ),
+  }),
+  on(ordersContract, OrderEvent.cancelled, (event, tx) => releaseStock(tx, event.order_id), {
+    sharedRows: true,
+  }),
 ];

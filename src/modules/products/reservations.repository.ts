@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { type ReservationStatus, type ReservedLine, reservations } from './products.tables.js';
 
@@ -34,4 +34,34 @@ export async function settleReservation(
     .update(reservations)
     .set({ ...change, updatedAt: new Date() })
     .where(eq(reservations.orderId, orderId));
+}
+
+/** `claimReservation` for many orders in one statement: the ids of the rows this call made. */
+export async function claimReservations(
+  tx: Executor,
+  claims: readonly { orderId: string; items: ReservedLine[] }[],
+): Promise<Set<string>> {
+  if (claims.length === 0) return new Set();
+  const rows = await tx
+    .insert(reservations)
+    .values(claims.map(({ orderId, items }) => ({ orderId, status: 'pending' as const, items })))
+    .onConflictDoNothing()
+    .returning({ orderId: reservations.orderId });
+  return new Set(rows.map((row) => row.orderId));
+}
+
+/** `settleReservation` (status and reason) for many orders in one statement. */
+export async function settleReservations(
+  tx: Executor,
+  settled: readonly { orderId: string; status: ReservationStatus; reason: string | null }[],
+): Promise<void> {
+  if (settled.length === 0) return;
+  await tx.execute(sql`
+    update ${reservations} set status = s.status, reason = s.reason, updated_at = now()
+    from unnest(
+      ${sql.param(settled.map((row) => row.orderId))}::uuid[],
+      ${sql.param(settled.map((row) => row.status))}::text[],
+      ${sql.param(settled.map((row) => row.reason))}::text[]
+    ) as s(order_id, status, reason)
+    where ${reservations.orderId} = s.order_id`);
 }

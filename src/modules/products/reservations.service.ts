@@ -1,5 +1,5 @@
 import type { Executor } from '../../platform/db/database.js';
-import { recordEvents } from '../../platform/events/outbox.js';
+import { type OutboxEvent, recordEvents } from '../../platform/events/outbox.js';
 import { ProductEvent } from './contract.js';
 import { productRevised, stockRejected, stockReleased, stockReserved } from './products.events.js';
 import type { ProductRow } from './products.repository.js';
@@ -33,6 +33,61 @@ export async function reserveStock(tx: Executor, orderId: string, items: Reserve
     stockReserved(orderId, lines),
     ...changed.map((product) => productRevised(ProductEvent.updated, product)),
   ]);
+}
+
+/**
+ * `reserveStock` for a batch's run of `order.created`, in a handful of statements whatever its
+ * length: the orders claimed at once, every product they hold locked at once (ascending id), each
+ * order served or refused in its turn against the stock left by the ones before it — as one by
+ * one — then the stock, the reservations and the events written back, one statement each. A
+ * product taken by several orders of the run changes once (one `product.updated`, its version
+ * moved by one). An order already known (a repeat, or cancelled first) is answered as alone.
+ */
+export async function reserveStocks(
+  tx: Executor,
+  orders: readonly { orderId: string; items: ReservedLine[] }[],
+): Promise<void> {
+  const wanted = new Map<string, ReservedLine[]>();
+  const known: { orderId: string; lines: ReservedLine[] }[] = [];
+  for (const order of orders) {
+    const lines = mergeLines(order.items);
+    if (wanted.has(order.orderId)) known.push({ orderId: order.orderId, lines });
+    else wanted.set(order.orderId, lines);
+  }
+  const claims = [...wanted].map(([orderId, items]) => ({ orderId, items }));
+  const claimed = await reservations.claimReservations(tx, claims);
+  const fresh = claims.filter((claim) => claimed.has(claim.orderId));
+  known.push(
+    ...claims
+      .filter((claim) => !claimed.has(claim.orderId))
+      .map(({ orderId, items }) => ({ orderId, lines: items })),
+  );
+  const productIds = new Set(fresh.flatMap((order) => order.items.map((line) => line.product_id)));
+  const stock = productIds.size > 0 ? await products.lockStock(tx, [...productIds]) : new Map();
+  const taken = new Map<number, number>();
+  const settled: { orderId: string; status: 'reserved' | 'rejected'; reason: string | null }[] = [];
+  const answers: OutboxEvent[] = [];
+  for (const { orderId, items } of fresh) {
+    const refusal = refusalAgainst(stock, items);
+    if (refusal) {
+      settled.push({ orderId, status: 'rejected', reason: refusal });
+      answers.push(stockRejected(orderId, items, refusal));
+      continue;
+    }
+    for (const line of items) {
+      stock.set(line.product_id, stock.get(line.product_id)! - line.quantity);
+      taken.set(line.product_id, (taken.get(line.product_id) ?? 0) - line.quantity);
+    }
+    settled.push({ orderId, status: 'reserved', reason: null });
+    answers.push(stockReserved(orderId, items));
+  }
+  const changed = await products.changeStocks(tx, taken);
+  await reservations.settleReservations(tx, settled);
+  await recordEvents(tx, [
+    ...answers,
+    ...changed.map((product) => productRevised(ProductEvent.updated, product)),
+  ]);
+  for (const { orderId, lines } of known) await answerLateOrder(tx, orderId, lines);
 }
 
 /**
@@ -74,6 +129,11 @@ async function refusalOf(tx: Executor, lines: ReservedLine[]): Promise<string | 
     tx,
     lines.map((line) => line.product_id),
   );
+  return refusalAgainst(stock, lines);
+}
+
+/** The first line that `stock` (live products by id) cannot serve, if any. */
+function refusalAgainst(stock: ReadonlyMap<number, number>, lines: ReservedLine[]): string | undefined {
   for (const line of lines) {
     const available = stock.get(line.product_id);
     if (available === undefined) return `unknown product ${line.product_id}`;
