@@ -83,7 +83,12 @@ export function productionNodeArgs(): string[] {
 /** The Node flags of `npm start`, for the ceiling too, so that both run on the same heap settings. */
 const nodeFlags = () => productionNodeArgs().slice(0, -1);
 
-function startApp(name: string, databaseUrl: string, port: number, amqp?: string): Promise<ServerProcess> {
+export function startApp(
+  name: string,
+  databaseUrl: string,
+  port: number,
+  amqp?: string,
+): Promise<ServerProcess> {
   return ServerProcess.start({
     name,
     args: productionNodeArgs(),

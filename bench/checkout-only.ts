@@ -1,0 +1,47 @@
+/**
+ * `npx tsx bench/checkout-only.ts [--rabbitmq]`: the checkout scenario of `npm run bench` alone
+ * (same catalogue, shoppers, browsers and measures), to try a change to the saga in a minute
+ * instead of the whole run. Prints its figures; writes no report. Build first (`npm run build`).
+ */
+
+import { amqpUrl, fullRun } from './bench.settings.js';
+import { prepareDatabase } from './bench-database.js';
+import { log, startApp } from './bench-harness.js';
+import { catalogScenarios, pickTargets } from './catalog-scenarios.js';
+import { prepareCheckout, runCheckout } from './checkout-saga.js';
+import { freshVhost } from './rabbitmq-vhost.js';
+
+const settings = fullRun;
+const rabbitmq = process.argv.includes('--rabbitmq');
+const prepared = await prepareDatabase(settings.database, settings.products, log);
+const targets = await pickTargets(prepared.url);
+const browsePaths = catalogScenarios(targets)
+  .filter((scenario) => scenario.key !== 'detail')
+  .flatMap((scenario) => scenario.samples);
+let amqp: string | undefined;
+if (rabbitmq) {
+  const vhost = settings.vhost ?? 'mascotas_bench';
+  await freshVhost(vhost);
+  amqp = amqpUrl(vhost);
+}
+const app = await startApp('app', prepared.url, settings.ports.app, amqp);
+try {
+  const setup = await prepareCheckout(app, prepared.url, settings.checkoutUsers);
+  const run = await runCheckout(app, prepared.url, rabbitmq ? 'RabbitMQ' : 'in-memory', setup, {
+    seconds: settings.checkoutSeconds,
+    posters: settings.checkoutPosters,
+    browsers: settings.connections - settings.checkoutPosters,
+    browsePaths,
+    productIds: targets.productIds,
+  });
+  log(
+    `checkout ${run.bus}: POST ${run.post.requestsPerSecond.toFixed(0)} req/s p99 ${run.post.p99} ms; ` +
+      `browse ${run.browse.requestsPerSecond.toFixed(0)} req/s; orders ${run.orders.placed} ` +
+      `(confirmed ${run.orders.confirmed}, rejected ${run.orders.rejected}, undecided ${run.orders.undecided}); ` +
+      `POST→confirmed p50 ${run.toConfirmed.p50} p99 ${run.toConfirmed.p99} ms ` +
+      `(${(run.toConfirmed.p99 / run.post.p99).toFixed(2)}× the POST's); errors ${run.post.errors + run.browse.errors}; oversell ${run.oversold.length === 0 ? 'none' : run.oversold.join('; ')}; peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+  );
+} finally {
+  await app.stop();
+}
+process.exit(0);
