@@ -39,7 +39,7 @@ try {
       `browse ${run.browse.requestsPerSecond.toFixed(0)} req/s; orders ${run.orders.placed} ` +
       `(confirmed ${run.orders.confirmed}, rejected ${run.orders.rejected}, undecided ${run.orders.undecided}); ` +
       `POST→confirmed p50 ${run.toConfirmed.p50} p99 ${run.toConfirmed.p99} ms ` +
-      `(${(run.toConfirmed.p99 / run.post.p99).toFixed(2)}× the POST's); errors ${run.post.errors + run.browse.errors}; oversell ${run.oversold.length === 0 ? 'none' : run.oversold.join('; ')}; peak RSS ${run.peakRssMb.toFixed(0)} MB`,
+      `(${(run.toConfirmed.p99 / run.post.p99).toFixed(2)}× the POST's); saga alone p50 ${run.sagaOnly.p50} p99 ${run.sagaOnly.p99} ms; POST p50 ${run.post.p50} ms; errors ${run.post.errors + run.browse.errors}; oversell ${run.oversold.length === 0 ? 'none' : run.oversold.join('; ')}; peak RSS ${run.peakRssMb.toFixed(0)} MB`,
   );
 } finally {
   await app.stop();

@@ -1,4 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { categoriesSubscriptions } from '../../src/modules/categories/categories.subscribers.js';
+import type { DatabaseLane } from '../../src/platform/db/database.js';
+import { createEnvelope } from '../../src/platform/events/envelope.js';
+import type { Delivery } from '../../src/platform/events/event-bus.js';
+import { type EventHandler, type HandleOptions, inboxHandler } from '../../src/platform/events/inbox.js';
+import { subscribe } from '../../src/platform/module.js';
 import {
   buildCatalogApp,
   type CatalogTest,
@@ -145,6 +152,66 @@ describe('product_count, kept from product events', () => {
     for (const { categoryId } of newest.values()) if (categoryId !== null) expected[categoryId]!++;
     expect(expected[b.id]).toBeGreaterThan(0);
     expect({ [a.id]: await countOf(a.id), [b.id]: await countOf(b.id) }).toEqual(expected);
+  });
+
+  it('when a burst is one batch, then it is applied set-based, not one by one again, and counts right', async () => {
+    const a = await createCategory(catalog, { name: 'Set A' });
+    const b = await createCategory(catalog, { name: 'Set B' });
+    // The categories' queue as the runtime builds it, on a lane that counts how it is used: a
+    // delivery applied alone reads `db`, a batch opens a transaction.
+    let handler: EventHandler | undefined;
+    let options: HandleOptions = {};
+    subscribe(
+      {
+        handle(_exchange, registered, registeredOptions) {
+          handler = registered;
+          options = registeredOptions ?? {};
+        },
+      },
+      categoriesSubscriptions,
+    );
+    const database = catalog.t.database;
+    let alone = 0;
+    let batches = 0;
+    const lane: DatabaseLane = {
+      get db() {
+        alone++;
+        return database.db;
+      },
+      transaction(work) {
+        batches++;
+        return database.transaction(work);
+      },
+    };
+    const handle = inboxHandler(lane, `categories.test.${randomUUID()}`, handler!, options);
+    const delivery = (routingKey: string, version: number, payload: object): Delivery => ({
+      queue: 'categories.product_events',
+      exchange: 'product_events',
+      routingKey,
+      message: createEnvelope(routingKey, version, payload),
+      attempt: 1,
+    });
+    const revision = (id: number, categoryId: number) => ({
+      product_id: id,
+      name: `Set ${id}`,
+      description: '',
+      price: '1.00',
+      category_id: categoryId,
+      animal_type: 'cat',
+      stock: 1,
+    });
+    const deliveries = Array.from({ length: 40 }, (_, index) =>
+      index < 30
+        ? delivery('product.created', 1, revision(920_000 + index, a.id))
+        : index < 36
+          ? delivery('product.updated', 2, revision(920_000 + index - 30, b.id))
+          : delivery('product.deleted', 3, { product_id: 920_000 + index - 30 }),
+    );
+    await Promise.all(deliveries.map((each) => handle(each)));
+    // The first went alone (the queue was idle), the other 39 in one batch, never alone again.
+    expect([alone, batches]).toEqual([1, 1]);
+    // 30 made in A; 0-5 moved to B; 6-9 deleted from A.
+    expect([await countOf(a.id), await countOf(b.id)]).toEqual([20, 6]);
   });
 
   it('when a redelivered event has the same event_id, then it is applied once', async () => {

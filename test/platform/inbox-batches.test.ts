@@ -105,6 +105,7 @@ describe('deliveries applied in batches', () => {
     const { lane } = countingLane();
     const write = recording(consumer);
     let deadlocks = 0;
+    const retried: [string, number][] = [];
     const handle = inboxHandler(
       lane,
       consumer,
@@ -114,7 +115,7 @@ describe('deliveries applied in batches', () => {
         if (received.routingKey === 'thing.contended' && deadlocks++ === 0)
           throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
       },
-      { sharedRows: true },
+      { sharedRows: true, onRetryAlone: (error, size) => retried.push([String(error), size]) },
     );
     const deliveries = Array.from({ length: 20 }, (_, index) =>
       delivery(consumer, index === 13 ? 'thing.contended' : 'thing.created'),
@@ -122,6 +123,8 @@ describe('deliveries applied in batches', () => {
     const outcomes = await Promise.allSettled(deliveries.map((each) => handle(each)));
     expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
     expect(deadlocks).toBe(2);
+    // Said once, for the batch of 19 that followed the lone first delivery.
+    expect(retried).toEqual([['Error: deadlock detected', 19]]);
     expect(await applied(consumer)).toBe(20);
     expect(await inboxRows(consumer)).toBe(20);
   });

@@ -173,12 +173,14 @@ export async function lockProductRefs(
 /** `saveProductRef` for many rows (locked by `lockProductRefs`), in one statement. */
 export async function saveProductRefs(tx: Executor, refs: readonly ProductRef[]): Promise<void> {
   if (refs.length === 0) return;
+  // postgres.js types an array of booleans as one boolean ("cannot cast type boolean to
+  // boolean[]"): the flags travel as text and are cast here.
   await tx.execute(sql`
     update ${productRefs} set category_id = v.category_id, deleted = v.deleted, version = v.version
     from unnest(
       ${sql.param(refs.map((ref) => ref.productId))}::int[],
       ${sql.param(refs.map((ref) => ref.categoryId))}::int[],
-      ${sql.param(refs.map((ref) => ref.deleted))}::bool[],
+      ${sql.param(refs.map((ref) => String(ref.deleted)))}::text[]::bool[],
       ${sql.param(refs.map((ref) => ref.version))}::int[]
     ) as v(product_id, category_id, deleted, version)
     where ${productRefs.productId} = v.product_id`);

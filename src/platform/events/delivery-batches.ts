@@ -6,6 +6,8 @@ export interface DeliveryBatchOptions {
   maxSize: number;
   /** Batches of one queue applied at the same time (each on its own connection on PostgreSQL). */
   maxConcurrent: number;
+  /** A batch failed other than on one delivery's handler and goes again one delivery at a time. */
+  onRetryAlone?(error: unknown, size: number): void;
 }
 
 /**
@@ -103,6 +105,10 @@ export class DeliveryBatches {
         this.waiting.unshift(...batch.filter((_, index) => index !== failure.index));
         return;
       }
+      this.options.onRetryAlone?.(
+        failure instanceof BatchItemFailure ? failure.reason : failure,
+        batch.length,
+      );
     }
     await Promise.all(
       batch.map(async (waiting) => {

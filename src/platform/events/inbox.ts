@@ -35,6 +35,8 @@ export interface HandleOptions {
    * the batch is then applied again one delivery at a time, with `handler`.
    */
   many?(deliveries: Delivery[], tx: Executor): Promise<void>;
+  /** Told when a batch goes again one delivery at a time (see `DeliveryBatchOptions`). */
+  onRetryAlone?(error: unknown, size: number): void;
 }
 
 /**
@@ -49,7 +51,10 @@ export function inboxHandler(
   consumer: string,
   handler: EventHandler,
   options: HandleOptions = {},
-  batching: DeliveryBatchOptions = options.sharedRows ? ONE_BATCH_AT_A_TIME : DELIVERY_BATCHES,
+  batching: DeliveryBatchOptions = {
+    ...(options.sharedRows ? ONE_BATCH_AT_A_TIME : DELIVERY_BATCHES),
+    ...(options.onRetryAlone && { onRetryAlone: options.onRetryAlone }),
+  },
 ): DeliveryHandler {
   const guarded = (delivery: Delivery) => options.versionGuarded?.(delivery) === true;
   const applyOne = async (delivery: Delivery) => {

@@ -143,7 +143,15 @@ export class EventsRuntime {
       await this.bus.subscribe(
         binding.queue,
         this.whileDatabaseAnswers(
-          inboxHandler(database.events, binding.queue, registered.handler, registered.options),
+          inboxHandler(database.events, binding.queue, registered.handler, {
+            ...registered.options,
+            // A deadlock, a lost connection, a malformed event in a set-based run — or a bug in one.
+            onRetryAlone: (error, size) =>
+              this.options.logger.warn(
+                { err: error, queue: binding.queue, deliveries: size },
+                'a batch of deliveries failed; applying them one at a time',
+              ),
+          }),
         ),
       );
     }
