@@ -8,12 +8,14 @@ import { runSeed } from './seed/run-seed.js';
 
 process.exitCode = await runSeed(process.argv.slice(2), {
   io: { stdout: process.stdout, stderr: process.stderr },
-  // Batches travel faster with a bigger relay batch and more handlers in flight; the environment
-  // wins. The seed is the app's only client here: no rate limit.
+  // Batches travel faster with a bigger relay batch and more deliveries in flight (400: four
+  // batches of 100 per queue, so a queue never waits for the broker; 50 took twice as long to
+  // deliver 20,000 products); the environment wins. The seed is the app's only client here: no
+  // rate limit.
   config: () =>
     loadConfig({
       OUTBOX_BATCH_SIZE: '1000',
-      EVENT_PREFETCH: '50',
+      EVENT_PREFETCH: '400',
       DATABASE_POOL_SIZE: '20',
       LOG_LEVEL: 'error',
       ...process.env,
