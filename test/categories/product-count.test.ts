@@ -4,8 +4,8 @@ import { categoriesSubscriptions } from '../../src/modules/categories/categories
 import type { DatabaseLane } from '../../src/platform/db/database.js';
 import { createEnvelope } from '../../src/platform/events/envelope.js';
 import type { Delivery } from '../../src/platform/events/event-bus.js';
-import { type EventHandler, type HandleOptions, inboxHandler } from '../../src/platform/events/inbox.js';
-import { subscribe } from '../../src/platform/module.js';
+import { inboxHandler } from '../../src/platform/events/inbox.js';
+import { subscribedQueue } from '../helpers/subscribed-queue.js';
 import {
   buildCatalogApp,
   type CatalogTest,
@@ -19,6 +19,17 @@ beforeAll(async () => {
   catalog = await buildCatalogApp();
 });
 afterAll(async () => catalog.t.close());
+
+/** A `product.created` / `product.updated` payload of a product in `categoryId`. */
+const productRevision = (id: number, categoryId: number) => ({
+  product_id: id,
+  name: `Product ${id}`,
+  description: '',
+  price: '1.00',
+  category_id: categoryId,
+  animal_type: 'dog',
+  stock: 1,
+});
 
 const countOf = async (id: number): Promise<number> =>
   (await catalog.t.app.inject({ method: 'GET', url: `/api/categories/${id}` })).json().product_count;
@@ -112,26 +123,17 @@ describe('product_count, kept from product events', () => {
   it('when a burst of product events arrives at once (applied in batches), then each product counts once, where its newest revision put it', async () => {
     const a = await createCategory(catalog, { name: 'Burst A' });
     const b = await createCategory(catalog, { name: 'Burst B' });
-    const product = (id: number, categoryId: number) => ({
-      product_id: id,
-      name: `Burst ${id}`,
-      description: '',
-      price: '1.00',
-      category_id: categoryId,
-      animal_type: 'dog',
-      stock: 1,
-    });
     const ids = Array.from({ length: 30 }, (_, index) => 910_000 + index);
     const events: [string, number, object][] = [];
     for (const [index, id] of ids.entries()) {
-      events.push(['product.created', 1, product(id, a.id)]);
+      events.push(['product.created', 1, productRevision(id, a.id)]);
       // A third move to B, then a few of those back to A; a sixth are deleted after.
-      if (index % 3 === 0) events.push(['product.updated', 2, product(id, b.id)]);
-      if (index % 9 === 0) events.push(['product.updated', 3, product(id, a.id)]);
+      if (index % 3 === 0) events.push(['product.updated', 2, productRevision(id, b.id)]);
+      if (index % 9 === 0) events.push(['product.updated', 3, productRevision(id, a.id)]);
       if (index % 6 === 0) events.push(['product.deleted', 4, { product_id: id }]);
       // Late and repeated revisions change nothing.
-      if (index % 4 === 0) events.push(['product.created', 1, product(id, b.id)]);
-      if (index % 5 === 0) events.push(['product.updated', 2, product(id, b.id)]);
+      if (index % 4 === 0) events.push(['product.created', 1, productRevision(id, b.id)]);
+      if (index % 5 === 0) events.push(['product.updated', 2, productRevision(id, b.id)]);
     }
     await Promise.all(
       events.map(([key, version, payload]) => deliver(catalog.t, 'product_events', key, version, payload)),
@@ -159,17 +161,7 @@ describe('product_count, kept from product events', () => {
     const b = await createCategory(catalog, { name: 'Set B' });
     // The categories' queue as the runtime builds it, on a lane that counts how it is used: a
     // delivery applied alone reads `db`, a batch opens a transaction.
-    let handler: EventHandler | undefined;
-    let options: HandleOptions = {};
-    subscribe(
-      {
-        handle(_exchange, registered, registeredOptions) {
-          handler = registered;
-          options = registeredOptions ?? {};
-        },
-      },
-      categoriesSubscriptions,
-    );
+    const { handler, options } = subscribedQueue(categoriesSubscriptions);
     const database = catalog.t.database;
     let alone = 0;
     let batches = 0;
@@ -183,7 +175,7 @@ describe('product_count, kept from product events', () => {
         return database.transaction(work);
       },
     };
-    const handle = inboxHandler(lane, `categories.test.${randomUUID()}`, handler!, options);
+    const handle = inboxHandler(lane, `categories.test.${randomUUID()}`, handler, options);
     const delivery = (routingKey: string, version: number, payload: object): Delivery => ({
       queue: 'categories.product_events',
       exchange: 'product_events',
@@ -191,20 +183,11 @@ describe('product_count, kept from product events', () => {
       message: createEnvelope(routingKey, version, payload),
       attempt: 1,
     });
-    const revision = (id: number, categoryId: number) => ({
-      product_id: id,
-      name: `Set ${id}`,
-      description: '',
-      price: '1.00',
-      category_id: categoryId,
-      animal_type: 'cat',
-      stock: 1,
-    });
     const deliveries = Array.from({ length: 40 }, (_, index) =>
       index < 30
-        ? delivery('product.created', 1, revision(920_000 + index, a.id))
+        ? delivery('product.created', 1, productRevision(920_000 + index, a.id))
         : index < 36
-          ? delivery('product.updated', 2, revision(920_000 + index - 30, b.id))
+          ? delivery('product.updated', 2, productRevision(920_000 + index - 30, b.id))
           : delivery('product.deleted', 3, { product_id: 920_000 + index - 30 }),
     );
     await Promise.all(deliveries.map((each) => handle(each)));

@@ -8,8 +8,8 @@ import { saveManyIfNewer } from '../../src/platform/db/read-model.js';
 import { type EventOf, on } from '../../src/platform/events/contracts.js';
 import { createEnvelope, type ModuleContract } from '../../src/platform/events/envelope.js';
 import type { Delivery, DeliveryHandler } from '../../src/platform/events/event-bus.js';
-import { type HandleOptions, inboxHandler } from '../../src/platform/events/inbox.js';
-import { subscribe } from '../../src/platform/module.js';
+import { inboxHandler } from '../../src/platform/events/inbox.js';
+import { subscribedQueue } from '../helpers/subscribed-queue.js';
 import { usePlatformDatabase } from '../helpers/test-database.js';
 
 /**
@@ -53,19 +53,9 @@ describe('a batch applied in runs', () => {
   });
 
   /** The queue's handler as the runtime builds it from the subscriptions (one batch at a time). */
-  function queue(subscriptions: Parameters<typeof subscribe>[1]): DeliveryHandler {
-    let handler: Parameters<Parameters<typeof subscribe>[0]['handle']>[1] | undefined;
-    let options: HandleOptions = {};
-    subscribe(
-      {
-        handle(_exchange, registered, registeredOptions) {
-          handler = registered;
-          options = registeredOptions ?? {};
-        },
-      },
-      subscriptions,
-    );
-    return inboxHandler(platform.database, `probe.${randomUUID()}`, handler!, {
+  function queue(subscriptions: Parameters<typeof subscribedQueue>[0]): DeliveryHandler {
+    const { handler, options } = subscribedQueue(subscriptions);
+    return inboxHandler(platform.database, `probe.${randomUUID()}`, handler, {
       ...options,
       sharedRows: true,
     });
