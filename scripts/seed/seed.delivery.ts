@@ -8,7 +8,6 @@ import type { SeedProgress } from './seed.progress.js';
 
 interface EventsTotals {
   pending: number;
-  published: number;
   consumed: number;
 }
 
@@ -52,18 +51,14 @@ export async function deliverEvents(
   // queue behind the consumers on PGlite and answer only once they are done.
   const status = async () => {
     await events.flushConsumedCounts();
+    // The unpublished rows through their partial index: a scan of the whole outbox (100,000 rows
+    // and more) every poll took a core of PostgreSQL from the consumers it waits for.
     const [row] = await queryRows<EventsTotals>(
       database.db,
-      sql`select count(*) filter (where published_at is null)::int as pending,
-            count(*) filter (where published_at is not null)::int as published,
-            (select coalesce(sum(handled), 0)::bigint from platform.consumed_counts) as consumed
-          from platform.outbox`,
+      sql`select (select count(*) from platform.outbox where published_at is null)::int as pending,
+            (select coalesce(sum(handled), 0)::bigint from platform.consumed_counts) as consumed`,
     );
-    return {
-      pending: Number(row?.pending ?? 0),
-      published: Number(row?.published ?? 0),
-      consumed: Number(row?.consumed ?? 0),
-    };
+    return { pending: Number(row?.pending ?? 0), consumed: Number(row?.consumed ?? 0) };
   };
   let first = await status();
   if (first.pending === 0 && (await busIdle(app))) {
@@ -75,43 +70,76 @@ export async function deliverEvents(
     database.db,
     sql`select coalesce(min(id) filter (where published_at is null), max(id), 0)::bigint - 1 as id from platform.outbox`,
   );
-  const expected = async () => {
-    const kinds = await queryRows<OutboxKind>(
-      database.db,
-      sql`select exchange, routing_key, count(*)::int as n from platform.outbox
-          where id > ${Number(start?.id ?? 0)} group by exchange, routing_key`,
-    );
-    return kinds.reduce((sum, kind) => sum + kind.n * consumersOf(kind.exchange, kind.routing_key), 0);
-  };
-  const phase = progress.phase(label, await expected(), 'deliveries');
+  const owed = new OwedDeliveries(database, Number(start?.id ?? 0));
+  const phase = progress.phase(label, await owed.total(), 'deliveries');
   let now = first;
   let lastMove = Date.now();
   let handled = 0;
-  let total = await expected();
+  let total = await owed.total();
   for (;;) {
     // Waiting for the bus to be idle would hide the consumers' progress: only once they have done
     // what the outbox calls for, or have stopped moving (an event dead-lettered is never counted).
     const caughtUp = handled >= total || Date.now() - lastMove > QUIET_MS;
     if (now.pending === 0 && caughtUp && (await busIdle(app))) {
-      // The consumers may have written events of their own while the bus emptied.
+      // The consumers may have written events of their own while the bus emptied; and the count
+      // of what is owed is made exact (a row may commit after rows with later ids were counted).
       now = await status();
-      if (now.pending === 0) break;
+      total = await owed.total(true);
+      handled = Math.min(now.consumed - first.consumed, total);
+      if (now.pending === 0 && (handled >= total || Date.now() - lastMove > QUIET_MS)) break;
     }
     events.relay.wake();
     await pause(app);
     const next = await status();
-    if (next.published !== now.published || next.consumed !== now.consumed) lastMove = Date.now();
+    if (next.pending !== now.pending || next.consumed !== now.consumed) lastMove = Date.now();
     else if (Date.now() - lastMove > STALL_MS)
       throw new Error(
         `events stopped moving with ${next.pending} still in the outbox (npm run events -- status)`,
       );
     now = next;
-    total = await expected();
+    total = await owed.total();
     handled = Math.min(now.consumed - first.consumed, total);
-    const published = now.published - first.published;
-    phase.update(handled, total, `(${published}/${published + now.pending} events published)`);
+    const published = owed.rows - now.pending;
+    phase.update(handled, total, `(${published}/${owed.rows} events published)`);
   }
   phase.finish();
+}
+
+/**
+ * The deliveries the phase's outbox rows call for (each event once per consuming queue), counted
+ * from the rows after the last one seen, so a poll reads only what was written since; `exact`
+ * counts them all again.
+ */
+class OwedDeliveries {
+  rows = 0;
+  private deliveries = 0;
+  private seen: number;
+
+  constructor(
+    private readonly database: FastifyInstance['platform']['database'],
+    private readonly start: number,
+  ) {
+    this.seen = start;
+  }
+
+  async total(exact = false): Promise<number> {
+    if (exact) {
+      this.rows = 0;
+      this.deliveries = 0;
+      this.seen = this.start;
+    }
+    const kinds = await queryRows<OutboxKind & { last: number }>(
+      this.database.db,
+      sql`select exchange, routing_key, count(*)::int as n, max(id)::bigint as last from platform.outbox
+          where id > ${this.seen} group by exchange, routing_key`,
+    );
+    for (const kind of kinds) {
+      this.rows += kind.n;
+      this.deliveries += kind.n * consumersOf(kind.exchange, kind.routing_key);
+      this.seen = Math.max(this.seen, Number(kind.last));
+    }
+    return this.deliveries;
+  }
 }
 
 /**
