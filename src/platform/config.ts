@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { unloadEstimator } from './password-strength.js';
 import { adminPasswordProblem, jwtSecretProblem } from './secret-strength.js';
 
 /** An address as MAIL_FROM takes it: `name@domain`, alone or inside `Name <…>`. */
@@ -154,6 +155,8 @@ function productionProblems(raw: RawConfig): string[] {
   if (raw.ADMIN_PASSWORD) {
     const known = [raw.ADMIN_EMAIL ?? '', raw.ADMIN_USERNAME];
     const password = adminPasswordProblem(raw.ADMIN_PASSWORD, known);
+    // A start-up's one check: the estimator's dictionaries are not kept for the server's requests.
+    unloadEstimator();
     if (password) problems.push(password);
   }
   return problems;
