@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../../platform/db/database.js';
-import {
-  countAttempts,
-  deleteEndedWindows,
-  forgetAttempts,
-  uncountAttempt,
-} from './login-attempts.repository.js';
+import { countAttempts, forgetAttempts, uncountAttempt } from './login-attempts.repository.js';
 
 /** A key and how many attempts it may count in one window. */
 export interface Budget {
@@ -69,15 +64,5 @@ export class AttemptLimiter {
   /** Forgets every attempt of the key. */
   reset(key: string): Promise<void> {
     return forgetAttempts(this.options.database.db, stored(key));
-  }
-
-  /** Deletes the windows that have ended, in batches; answers how many. */
-  async sweep(batch = 5000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await deleteEndedWindows(this.options.database.db, batch);
-      total += deleted;
-      if (deleted < batch) return total;
-    }
   }
 }

@@ -9,10 +9,9 @@ import { AttemptLimiter } from './users.limiter.js';
 import type { LinkBase } from './users.links.js';
 import { PasswordHasher } from './users.passwords.js';
 import { UsersService } from './users.service.js';
+import { UsersSweep } from './users.sweep.js';
 
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
-
-/** Wires the module's services on the platform, sweeps ended login windows and makes the first admin. */
+/** Wires the module's services on the platform, sweeps what has ended (UsersSweep) and makes the first admin. */
 export async function startUsers(
   app: FastifyInstance,
   context: ModuleContext,
@@ -69,7 +68,9 @@ export async function startUsers(
     ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
     linkBase,
   });
-  sweepEndedWindows(app, limiter);
+  const sweep = new UsersSweep(database, logger);
+  app.addHook('onReady', async () => sweep.start());
+  app.addHook('onClose', async () => sweep.stop());
 
   if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
     await users.bootstrapAdmin({
@@ -91,13 +92,4 @@ function linkBaseOf(app: FastifyInstance, config: Config): LinkBase {
   const configured = config.PUBLIC_URL?.replace(/\/+$/u, '');
   return () =>
     configured ?? (app.addresses().length > 0 ? app.listeningOrigin : `http://${config.HOST}:${config.PORT}`);
-}
-
-/** Every replica deletes the ended login-attempt windows now and then (the table holds only live ones). */
-function sweepEndedWindows(app: FastifyInstance, limiter: AttemptLimiter): void {
-  const timer = setInterval(() => {
-    limiter.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'login attempts sweep failed'));
-  }, SWEEP_INTERVAL_MS);
-  timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
 }

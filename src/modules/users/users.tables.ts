@@ -63,6 +63,8 @@ export const refreshTokens = schema.table(
   (table) => [
     index('refresh_tokens_family_idx').on(table.familyId),
     index('refresh_tokens_user_idx').on(table.userId),
+    // The sweep of expired tokens (users who never log in again leave theirs behind).
+    index('refresh_tokens_expires_at_idx').on(table.expiresAt),
   ],
 );
 
@@ -99,7 +101,11 @@ export const accountTokens = schema.table(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     usedAt: timestamp('used_at', { withTimezone: true }),
   },
-  (table) => [index('account_tokens_user_idx').on(table.userId, table.purpose)],
+  (table) => [
+    index('account_tokens_user_idx').on(table.userId, table.purpose),
+    // The sweep of ended tokens (expired or used; a user who never asks again leaves theirs).
+    index('account_tokens_expires_at_idx').on(table.expiresAt),
+  ],
 );
 
 /**

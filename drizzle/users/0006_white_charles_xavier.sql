@@ -1,0 +1,2 @@
+CREATE INDEX "account_tokens_expires_at_idx" ON "users"."account_tokens" USING btree ("expires_at");--> statement-breakpoint
+CREATE INDEX "refresh_tokens_expires_at_idx" ON "users"."refresh_tokens" USING btree ("expires_at");
