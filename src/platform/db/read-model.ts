@@ -32,6 +32,12 @@ export async function saveIfNewer<T extends VersionedTable>(
  * of each entity, written in ascending key order — the order every such statement locks its rows
  * in, so two of them never deadlock — unless the row holds one as new or newer. `only` names the
  * fields a newer revision overwrites (a tombstone's flag and version); by default all of them.
+ * Every revision names the same fields.
+ *
+ * The rows travel as one text array per column, unnested and cast in SQL: the statement's text is
+ * the same for any number of rows, so it is prepared once per connection. Built by the query
+ * builder as one parameter per value, a batch of 400 revisions was 2,800 parameters, parsed anew
+ * each time, and building it took a quarter of the seed's CPU while it delivered.
  */
 export async function saveManyIfNewer<T extends VersionedTable>(
   tx: Executor,
@@ -51,12 +57,40 @@ export async function saveManyIfNewer<T extends VersionedTable>(
     if (!known || (known.version as number) < (revision.version as number)) newest.set(id, revision);
   }
   const rows = [...newest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  const fields = (only ?? Object.keys(rows[0]!)).filter((name) => name !== key);
-  const set = Object.fromEntries(
-    fields.map((name) => [name, sql.raw(`excluded."${columns[name]!.name}"`)]),
-  ) as PgUpdateSetSource<T>;
-  await tx
-    .insert(table)
-    .values(rows as PgInsertValue<T>[])
-    .onConflictDoUpdate({ target, set, setWhere: sql`${table.version} < excluded.version` });
+  const names = Object.keys(rows[0]!);
+  for (const name of names) if (!columns[name]) throw new Error(`${name} is not a column of the table`);
+  for (const row of rows)
+    if (Object.keys(row).length !== names.length || names.some((name) => !(name in row)))
+      throw new Error('every revision must name the same fields');
+  const fields = (only ?? names).filter((name) => name !== key);
+  const column = (name: string) => sql.identifier(columns[name]!.name);
+  const arrays = names.map((name) => {
+    const texts = rows.map((row) => asText(columns[name]!, row[name]));
+    return sql`${sql.param(texts)}::text[]`;
+  });
+  const casts = names.map((name, index) => sql.raw(`v.c${index}::${columns[name]!.getSQLType()}`));
+  const aliases = sql.raw(names.map((_, index) => `c${index}`).join(', '));
+  await tx.execute(sql`
+    insert into ${table} (${sql.join(names.map(column), sql`, `)})
+    select ${sql.join(casts, sql`, `)}
+    from unnest(${sql.join(arrays, sql`, `)}) with ordinality as v(${aliases}, position)
+    order by v.position
+    on conflict (${column(key)}) do update
+    set ${sql.join(
+      fields.map((name) => sql`${column(name)} = excluded.${column(name)}`),
+      sql`, `,
+    )}
+    where ${table.version} < excluded.version`);
+}
+
+/** A value as the column's driver value in text, which PostgreSQL casts back to the column's type. */
+function asText(column: PgColumn, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const driver = column.mapToDriverValue(value);
+  if (driver === null || driver === undefined) return null;
+  return typeof driver === 'string'
+    ? driver
+    : typeof driver === 'object'
+      ? JSON.stringify(driver)
+      : String(driver);
 }
