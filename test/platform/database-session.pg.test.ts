@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/platform/db/database.js';
+import { type Database, queryRows } from '../../src/platform/db/database.js';
 import { classifyFailure } from '../../src/platform/db/failures.js';
 import type { DatabaseSession } from '../../src/platform/db/session.js';
 import { createPostgresDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -45,6 +45,26 @@ describe('a database session on PostgreSQL', () => {
     await eventually(() => heard.length === 1, 5_000);
     expect(heard).toEqual(['released']);
     expect(await second.tryLock(names)).toEqual(names);
+  });
+
+  it('when a statement runs on a session, then it is planned for the table as it is now, never from a cached plan', async () => {
+    const session = await open();
+    const [mode] = await queryRows<{ plan_cache_mode: string }>(session.db, sql`show plan_cache_mode`);
+    expect(mode?.plan_cache_mode).toBe('force_custom_plan');
+    // A statement run again and again (as the relay's mark) is planned at every run, so that its
+    // plan follows the table's growth: PostgreSQL switches to a generic plan after five runs.
+    const table = `grown_${randomUUID().slice(0, 8)}`;
+    await session.db.execute(sql.raw(`create table ${table} (id bigint primary key, note text)`));
+    for (let run = 0; run < 8; run++)
+      await session.db.execute(
+        sql`update ${sql.identifier(table)} set note = 'x' where id = any(${sql.param([1, 2, run])}::bigint[])`,
+      );
+    const [plans] = await queryRows<{ generic_plans: number; custom_plans: number }>(
+      session.db,
+      sql`select generic_plans::int, custom_plans::int from pg_prepared_statements
+          where statement like ${`%${table}%`} and statement like 'update%'`,
+    );
+    expect(plans).toEqual({ generic_plans: 0, custom_plans: 8 });
   });
 
   it('when the server ends a session, then it says it is closed, refuses statements and its locks are free', async () => {
