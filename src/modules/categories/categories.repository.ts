@@ -157,13 +157,18 @@ export async function lockProductRefs(
   productIds: readonly number[],
 ): Promise<Map<number, ProductRef>> {
   const ids = [...new Set(productIds)].sort((a, b) => a - b);
-  await tx
-    .insert(productRefs)
-    .values(ids.map((productId) => ({ productId, categoryId: null, deleted: true, version: 0 })))
-    .onConflictDoNothing();
+  // The ids travel as one array: a statement prepared once, whatever the batch's size (an insert
+  // finds conflicts through the primary key, whatever the plan).
+  await tx.execute(sql`
+    insert into ${productRefs} (product_id, category_id, deleted, version)
+    select product_id, null, true, 0 from unnest(${sql.param(ids)}::int[]) with ordinality as p(product_id, position)
+    order by position
+    on conflict do nothing`);
   const rows = await tx
     .select()
     .from(productRefs)
+    // One placeholder per id, planned each time: an `= any(array)` statement prepared while the
+    // table was small would keep scanning it whole (as the outbox relay's mark did).
     .where(inArray(productRefs.productId, ids))
     .orderBy(asc(productRefs.productId))
     .for('update');

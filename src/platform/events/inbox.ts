@@ -1,4 +1,5 @@
-import type { Database, DatabaseLane, Executor } from '../db/database.js';
+import { sql } from 'drizzle-orm';
+import { type Database, type DatabaseLane, type Executor, queryRows } from '../db/database.js';
 import {
   BatchItemFailure,
   DELIVERY_BATCHES,
@@ -96,16 +97,23 @@ export function inboxHandler(
   return (delivery) => batches.apply(delivery);
 }
 
-/** Records the deliveries' `event_id`s in one statement; answers those not recorded before. */
+/**
+ * Records the deliveries' `event_id`s in one statement; answers those not recorded before. The ids
+ * travel as one array (a statement prepared once, whatever the batch's size) and are written in
+ * order, so two batches sharing ids wait for each other rather than deadlock.
+ */
 async function claim(tx: Executor, consumer: string, deliveries: Delivery[]): Promise<Set<string>> {
-  const eventIds = [...new Set(deliveries.map((delivery) => delivery.message.event_id))];
+  const eventIds = [...new Set(deliveries.map((delivery) => delivery.message.event_id))].sort();
   if (eventIds.length === 0) return new Set();
-  const claimed = await tx
-    .insert(inbox)
-    .values(eventIds.map((eventId) => ({ consumer, eventId })))
-    .onConflictDoNothing()
-    .returning({ eventId: inbox.eventId });
-  return new Set(claimed.map((row) => row.eventId));
+  const claimed = await queryRows<{ event_id: string }>(
+    tx,
+    sql`insert into ${inbox} (consumer, event_id)
+        select ${consumer}, event_id from unnest(${sql.param(eventIds)}::uuid[]) with ordinality as e(event_id, position)
+        order by position
+        on conflict do nothing
+        returning event_id`,
+  );
+  return new Set(claimed.map((row) => row.event_id));
 }
 
 /** Where the in-memory bus parks what it gave up on. */
