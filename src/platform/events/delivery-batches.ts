@@ -21,9 +21,11 @@ export const DELIVERY_BATCHES: DeliveryBatchOptions = { maxSize: 100, maxConcurr
 /**
  * For a handler whose rows many events share (a category's count): two batches at once would take
  * them in different orders, wait on each other or deadlock — measured at a quarter of the speed on
- * the seed's category counts — so one batch at a time.
+ * the seed's category counts — so one batch at a time, and a bigger one: the batch's statements
+ * wait their turn on a busy machine whatever its size, and this queue has no other lane (100,000
+ * products' category counts: 2,850 events/s in batches of 100, 3,650 in batches of 400).
  */
-export const ONE_BATCH_AT_A_TIME: DeliveryBatchOptions = { maxSize: 100, maxConcurrent: 1 };
+export const ONE_BATCH_AT_A_TIME: DeliveryBatchOptions = { maxSize: 400, maxConcurrent: 1 };
 
 /** A batch's handler failed on one of its deliveries: `index` in the batch, with the handler's error. */
 export class BatchItemFailure extends Error {
