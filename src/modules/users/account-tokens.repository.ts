@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { accountTokens } from './users.tables.js';
 
@@ -83,22 +83,4 @@ export async function voidTokensOfUser(tx: Executor, userId: number, purpose: To
     .where(
       and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt)),
     );
-}
-
-/**
- * Deletes up to `batch` expired tokens of any user (the sweep; a used token expires like the
- * others, and neither can be used again); answers how many.
- */
-export async function deleteExpiredAccountTokens(executor: Executor, batch: number): Promise<number> {
-  const expired = executor
-    .select({ id: accountTokens.id })
-    .from(accountTokens)
-    .where(lte(accountTokens.expiresAt, sql`now()`))
-    .orderBy(asc(accountTokens.expiresAt))
-    .limit(batch);
-  const deleted = await executor
-    .delete(accountTokens)
-    .where(and(inArray(accountTokens.id, expired), lte(accountTokens.expiresAt, sql`now()`)))
-    .returning({ id: accountTokens.id });
-  return deleted.length;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { loginAttempts } from './users.tables.js';
 
@@ -48,19 +48,4 @@ export async function uncountAttempt(executor: Executor, key: string): Promise<v
 
 export async function forgetAttempts(executor: Executor, key: string): Promise<void> {
   await executor.delete(loginAttempts).where(eq(loginAttempts.key, key));
-}
-
-/** Deletes up to `batch` ended windows; answers how many it deleted. */
-export async function deleteEndedWindows(executor: Executor, batch: number): Promise<number> {
-  const ended = executor
-    .select({ key: loginAttempts.key })
-    .from(loginAttempts)
-    .where(lte(loginAttempts.resetsAt, sql`now()`))
-    .orderBy(asc(loginAttempts.resetsAt))
-    .limit(batch);
-  const deleted = await executor
-    .delete(loginAttempts)
-    .where(and(inArray(loginAttempts.key, ended), lte(loginAttempts.resetsAt, sql`now()`)))
-    .returning({ key: loginAttempts.key });
-  return deleted.length;
 }

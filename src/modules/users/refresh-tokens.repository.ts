@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { refreshTokens } from './users.tables.js';
 
@@ -80,19 +80,4 @@ export async function deleteExpiredRefreshTokens(executor: Executor, userId: num
   await executor
     .delete(refreshTokens)
     .where(and(eq(refreshTokens.userId, userId), lt(refreshTokens.expiresAt, new Date())));
-}
-
-/** Deletes up to `batch` expired tokens of any user (the sweep); answers how many. */
-export async function deleteExpiredRefreshTokensOfAnyone(executor: Executor, batch: number): Promise<number> {
-  const expired = executor
-    .select({ id: refreshTokens.id })
-    .from(refreshTokens)
-    .where(lte(refreshTokens.expiresAt, sql`now()`))
-    .orderBy(asc(refreshTokens.expiresAt))
-    .limit(batch);
-  const deleted = await executor
-    .delete(refreshTokens)
-    .where(and(inArray(refreshTokens.id, expired), lte(refreshTokens.expiresAt, sql`now()`)))
-    .returning({ id: refreshTokens.id });
-  return deleted.length;
 }

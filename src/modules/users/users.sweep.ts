@@ -1,9 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Database } from '../../platform/db/database.js';
 import { PeriodicTask } from '../../platform/periodic-task.js';
-import { deleteExpiredAccountTokens } from './account-tokens.repository.js';
-import { deleteEndedWindows } from './login-attempts.repository.js';
-import { deleteExpiredRefreshTokensOfAnyone } from './refresh-tokens.repository.js';
+import { endedRows } from './ended-rows.repository.js';
 
 export const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 const BATCH = 5000;
@@ -49,9 +47,9 @@ export class UsersSweep {
 
   async sweep(batch = BATCH): Promise<Swept> {
     return {
-      loginWindows: await this.drain((db) => deleteEndedWindows(db, batch), batch),
-      refreshTokens: await this.drain((db) => deleteExpiredRefreshTokensOfAnyone(db, batch), batch),
-      accountTokens: await this.drain((db) => deleteExpiredAccountTokens(db, batch), batch),
+      loginWindows: await this.drain((db) => endedRows.loginWindows(db, batch), batch),
+      refreshTokens: await this.drain((db) => endedRows.refreshTokens(db, batch), batch),
+      accountTokens: await this.drain((db) => endedRows.accountTokens(db, batch), batch),
     };
   }
 
