@@ -49,11 +49,6 @@ export class PostgresSession implements DatabaseSession {
       // The server ends a session whose client vanished within ~25 s, and its locks with it.
       connection: {
         application_name: 'mascotas-session',
-        // Each statement planned for the table as it is now: the outbox relay reads and marks on a
-        // session, and a plan cached while the outbox was small (a fresh deployment, a seed) kept
-        // scanning it whole until autovacuum next analysed it — each mark of 1,000 rows compared
-        // every row of a 100,000-row outbox against the batch, 540 ms instead of 10.
-        plan_cache_mode: 'force_custom_plan',
         tcp_keepalives_idle: 10,
         tcp_keepalives_interval: 5,
         tcp_keepalives_count: 3,
