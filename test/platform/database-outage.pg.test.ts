@@ -80,7 +80,7 @@ describe('the app when its database goes away and comes back', () => {
     for (let round = 0; round < 6; round++) {
       proxy.cut(round % 2 ? 'end' : 'reset');
       const statuses: number[] = [];
-      // Four clients (DATABASE_POOL_SIZE in tests) used in turn: each may meet its cut once.
+      // Four clients (DATABASE_POOL_SIZE in tests), idle ones taken in turn: each may meet its cut once.
       for (let n = 0; n < 10; n++) statuses.push((await get('/api/categories')).statusCode);
       expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
       expect(statuses.filter((status) => status === 503).length).toBeLessThanOrEqual(4);
