@@ -25,6 +25,19 @@ export class PeriodicTask {
     this.schedule();
   }
 
+  /**
+   * A sweep's batches: runs `batch` (which handles at most `limit` rows and answers how many it
+   * found) again until it finds fewer, or the task is stopping; answers the rows found in all.
+   */
+  async drain(batch: () => Promise<number>, limit: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const found = await batch();
+      total += found;
+      if (found < limit || this.stopped) return total;
+    }
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -62,4 +62,22 @@ describe('a periodic task', () => {
     await task.stop();
     expect(runs).toBeGreaterThanOrEqual(2);
   });
+
+  it('when a sweep drains, then batches run until one finds fewer than the limit, and stop after the batch under way once stopping', async () => {
+    const task = new PeriodicTask(async () => {}, 1_000);
+    const found = [3, 3, 2, 3];
+    let batches = 0;
+    expect(await task.drain(async () => found[batches++]!, 3)).toBe(8);
+    expect(batches).toBe(3);
+
+    task.start();
+    let calls = 0;
+    const stopped = task.drain(async () => {
+      calls++;
+      if (calls === 2) void task.stop();
+      return 3;
+    }, 3);
+    expect(await stopped).toBe(6);
+    expect(calls).toBe(2);
+  });
 });

@@ -53,7 +53,7 @@ export class OrderExpiry {
   async sweep(now = new Date()): Promise<number> {
     const confirmedBefore = new Date(now.getTime() - this.options.windowMinutes * 60_000);
     let expired = 0;
-    for (;;) {
+    await this.task.drain(async () => {
       const batch = await this.options.database.transaction(async (tx) => {
         const ids = await repository.lockUnpaid(tx, confirmedBefore, BATCH);
         let cancelled = 0;
@@ -71,8 +71,9 @@ export class OrderExpiry {
         return { found: ids.length, cancelled };
       });
       expired += batch.cancelled;
-      if (batch.found < BATCH || this.task.stopping) return expired;
-    }
+      return batch.found;
+    }, BATCH);
+    return expired;
   }
 }
 

@@ -46,19 +46,11 @@ export class UsersSweep {
   }
 
   async sweep(batch = BATCH): Promise<Swept> {
+    const { database, task } = this;
     return {
-      loginWindows: await this.drain((db) => endedRows.loginWindows(db, batch), batch),
-      refreshTokens: await this.drain((db) => endedRows.refreshTokens(db, batch), batch),
-      accountTokens: await this.drain((db) => endedRows.accountTokens(db, batch), batch),
+      loginWindows: await task.drain(() => endedRows.loginWindows(database.db, batch), batch),
+      refreshTokens: await task.drain(() => endedRows.refreshTokens(database.db, batch), batch),
+      accountTokens: await task.drain(() => endedRows.accountTokens(database.db, batch), batch),
     };
-  }
-
-  private async drain(deleteBatch: (db: Database['db']) => Promise<number>, batch: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const deleted = await deleteBatch(this.database.db);
-      total += deleted;
-      if (deleted < batch || this.task.stopping) return total;
-    }
   }
 }

@@ -103,7 +103,7 @@ export const accountTokens = schema.table(
   },
   (table) => [
     index('account_tokens_user_idx').on(table.userId, table.purpose),
-    // The sweep of ended tokens (expired or used; a user who never asks again leaves theirs).
+    // The sweep of expired tokens, used or not (a user who never asks again leaves theirs).
     index('account_tokens_expires_at_idx').on(table.expiresAt),
   ],
 );

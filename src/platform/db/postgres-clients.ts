@@ -130,9 +130,9 @@ interface Slot {
 /**
  * Single-connection clients, each statement to the least busy (in turn among equals). A client
  * whose connection closed (the backend was terminated, the network or a pooler dropped it) is
- * replaced by a fresh one at once, so the next
- * statement starts on a clean client; the old one is ended, and whatever it still holds is settled
- * (rejected at the latest after RETIRE_SECONDS), so nothing waits on it for ever. "At once" means
+ * replaced by a fresh one at once, so the next statement starts on a clean client; the old one is
+ * ended, and whatever it still holds is settled (rejected at the latest after RETIRE_SECONDS), so
+ * nothing waits on it for ever. "At once" means
  * at the first statement that fails for the lost connection, too: postgres.js may reject the
  * statements of a reset connection before it reports the close, and a request arriving between
  * the two would meet the dead client again.

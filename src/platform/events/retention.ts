@@ -65,12 +65,10 @@ export class EventRetention {
   }
 
   /** Runs `statement` (a DELETE of at most `limit` rows) until it deletes fewer. */
-  private async drain(statement: SQL, limit: number): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const gone = (await queryRows<{ gone: number }>(this.database.db, statement)).length;
-      total += gone;
-      if (gone < limit || this.task.stopping) return total;
-    }
+  private drain(statement: SQL, limit: number): Promise<number> {
+    return this.task.drain(
+      async () => (await queryRows<{ gone: number }>(this.database.db, statement)).length,
+      limit,
+    );
   }
 }

@@ -39,17 +39,13 @@ export class MailRetention {
   /** Deletes the sent mails past the retention, batch by batch; answers how many went. */
   async sweep(): Promise<number> {
     const hours = `${this.options.retentionHours} hours`;
-    let total = 0;
-    for (;;) {
-      const gone = await queryRows<{ gone: number }>(
-        this.database.db,
-        sql`delete from platform.mail_outbox where id in (
-              select id from platform.mail_outbox where sent_at < now() - ${hours}::interval
-              order by id limit ${BATCH} for update skip locked)
-            returning 1 as gone`,
-      );
-      total += gone.length;
-      if (gone.length < BATCH || this.task.stopping) return total;
-    }
+    const statement = sql`delete from platform.mail_outbox where id in (
+          select id from platform.mail_outbox where sent_at < now() - ${hours}::interval
+          order by id limit ${BATCH} for update skip locked)
+        returning 1 as gone`;
+    return this.task.drain(
+      async () => (await queryRows<{ gone: number }>(this.database.db, statement)).length,
+      BATCH,
+    );
   }
 }
