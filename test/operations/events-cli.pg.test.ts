@@ -44,7 +44,17 @@ describe('npm run events on PostgreSQL with the in-memory bus', () => {
       expect(line).toContain(FLAKY_ERROR);
       expect(line).toMatch(/\s3\s+\d{4}-\d\d-\d\dT/);
     }
-    const [dogsId, catsId] = lines.slice(1).map((line) => line.split(/\s+/)[0]!);
+    // Each event is retried and parked on its own, so the two may be parked in either order.
+    const listedJson = await cli('dlq', 'list', '--queue', QUEUE, '--json');
+    const parked: { id: string; message: { name: string } }[] = JSON.parse(listedJson.stdout).results;
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(/\s+/)[0])
+        .sort(),
+    ).toEqual(parked.map((p) => p.id).sort());
+    const dogsId = parked.find((p) => p.message.name === 'Dogs')?.id;
+    const catsId = parked.find((p) => p.message.name === 'Cats')?.id;
 
     const shown = await cli('dlq', 'show', dogsId!);
     expect(shown.code).toBe(0);
