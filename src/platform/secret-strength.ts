@@ -1,4 +1,4 @@
-import { judgePassword } from './password-strength.js';
+import { judgePasswordNow } from './password-strength.js';
 
 /**
  * Values this repository has shipped as examples or used in its tests and benchmarks: anyone who
@@ -68,7 +68,7 @@ export function adminPasswordProblem(password: string, knownWords: readonly stri
   const refuse = (why: string) => `ADMIN_PASSWORD ${why}: ${MAKE_PASSWORD}`;
   if (KNOWN_VALUES.has(password)) return refuse('is an example value published in this repository');
   if (PLACEHOLDER.test(password)) return refuse('is a placeholder');
-  const verdict = judgePassword(password, [...knownWords, 'admin']);
+  const verdict = judgePasswordNow(password, [...knownWords, 'admin']);
   if (verdict.advice) {
     const why = verdict.advice.replace(/^This password is too easy to guess\. */u, '');
     return refuse(`is too easy to guess (${why.replace(/\.$/u, '')})`);

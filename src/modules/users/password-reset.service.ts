@@ -77,7 +77,7 @@ export class PasswordResetService {
     const found = await findUsableToken(database.db, 'password_reset', tokenHash);
     const user = found && (await findUserById(database.db, found.userId));
     if (!found || !user || user.email !== found.email) throw new InvalidResetTokenError();
-    refuseWeakPassword('new_password', newPassword, [
+    await refuseWeakPassword('new_password', newPassword, [
       user.username,
       user.email,
       user.firstName,

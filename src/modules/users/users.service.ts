@@ -55,7 +55,7 @@ export class UsersService {
   constructor(private readonly deps: UsersServiceDeps) {}
 
   async register(body: RegisterBody): Promise<UserRecord> {
-    refuseWeakPassword('password', body.password, [
+    await refuseWeakPassword('password', body.password, [
       body.username,
       body.email,
       body.first_name ?? '',
@@ -113,7 +113,7 @@ export class UsersService {
     const user = await findCredentialsById(this.deps.database.db, id);
     if (user) {
       const { username, email, firstName, lastName } = user;
-      refuseWeakPassword('new_password', body.new_password, [username, email, firstName, lastName]);
+      await refuseWeakPassword('new_password', body.new_password, [username, email, firstName, lastName]);
     }
     const key = `password:${id}`;
     const wait = await this.deps.limiter.acquire([{ key, max: this.deps.maxPasswordFailures }]);
@@ -183,11 +183,11 @@ export class UsersService {
   }
 }
 
-export function refuseWeakPassword(
+export async function refuseWeakPassword(
   field: 'password' | 'new_password',
   password: string,
   knownWords: string[],
-): void {
-  const { advice } = judgePassword(password, knownWords);
+): Promise<void> {
+  const { advice } = await judgePassword(password, knownWords);
   if (advice) throw new WeakPasswordError(field, advice);
 }
