@@ -87,6 +87,7 @@ const ENGINE_PARITY = [
   'test/products/search-index.test.ts',
   'test/products/listing.test.ts',
   'test/products/category-subtree.test.ts',
+  'test/products/product-view.test.ts',
   'test/users/bootstrap.test.ts',
   ...MODULE_SUITES,
 ];

@@ -1,11 +1,12 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { preparedQuery } from '../../platform/db/prepared-query.js';
+import { rawQuery } from '../../platform/db/raw-query.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
 import { categoriesStamp } from './category-refs.repository.js';
 import type { Ordering } from './ordering.js';
-import { live, type Product, withCategoryName } from './products.repository.js';
+import { live, type ProductView, productView, viewBuilder } from './products.repository.js';
 import { categoryRefs, productCounts, products } from './products.tables.js';
 
 // The catalog's listing: filtered, ordered pages of live products and their exact counts.
@@ -99,20 +100,20 @@ function shaped<T>(queries: Map<string, Query<T>>, key: string, make: () => Quer
   return query;
 }
 
-const listQueries = new Map<string, Query<Product[]>>();
+const listQueries = new Map<string, Query<ProductView[]>>();
 
+/** A page of live products as the API shows them (on the database, not inside a transaction). */
 export async function listProducts(
   executor: Executor,
   filters: ProductFilters,
   ordering: Ordering,
   window: PageWindow,
-): Promise<Product[]> {
+): Promise<ProductView[]> {
   const shape = shapeOf(filters);
-  const name = `products.list ${ordering} ${shape.key}`;
-  const query = shaped(listQueries, name, () =>
-    preparedQuery(name, (db) =>
-      db
-        .select(withCategoryName)
+  const query = shaped(listQueries, `${ordering} ${shape.key}`, () =>
+    rawQuery<ProductView>(
+      viewBuilder
+        .select(productView)
         .from(products)
         .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
         .where(shape.where)

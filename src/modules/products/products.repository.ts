@@ -1,6 +1,9 @@
-import { and, asc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
+import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { type Executor, queryRows } from '../../platform/db/database.js';
 import { preparedQuery } from '../../platform/db/prepared-query.js';
+import { rawQuery } from '../../platform/db/raw-query.js';
+import type { AnimalType } from './animal-type.js';
 import { categoryRefs, products, reviewRefs } from './products.tables.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -15,6 +18,69 @@ export const live = isNull(products.deletedAt);
 
 /** A product's columns and its category's name, for what the API shows. */
 export const withCategoryName = { ...getTableColumns(products), categoryName: categoryRefs.name };
+
+/**
+ * A product as the API shows it, every field made by PostgreSQL (the price as a two-decimal string,
+ * the times as ISO 8601 in UTC with milliseconds, the rating as a number): the catalog's hot reads
+ * pass these rows on as they come, with no mapping in between (`rawQuery`).
+ */
+export interface ProductView {
+  id: number;
+  name: string;
+  description: string;
+  price: string;
+  category: number;
+  category_name: string | null;
+  animal_type: AnimalType;
+  stock: number;
+  specifications: Record<string, unknown>;
+  rating_avg: number | null;
+  rating_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** As `Date.prototype.toISOString` writes it: milliseconds, truncated as a Date truncates microseconds. */
+const isoTime = (column: AnyColumn) =>
+  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** `ProductView`'s columns over `products` left-joined to `category_refs`. */
+export const productView = {
+  id: sql<number>`${products.id}`.as('id'),
+  name: sql<string>`${products.name}`.as('name'),
+  description: sql<string>`${products.description}`.as('description'),
+  // formatCents, in SQL: prices are whole non-negative cents (a check constraint says so).
+  price:
+    sql<string>`(${products.priceCents} / 100)::text || '.' || lpad((${products.priceCents} % 100)::text, 2, '0')`.as(
+      'price',
+    ),
+  category: sql<number>`${products.categoryId}`.as('category'),
+  category_name: sql<string | null>`${categoryRefs.name}`.as('category_name'),
+  animal_type: sql<AnimalType>`${products.animalType}`.as('animal_type'),
+  stock: sql<number>`${products.stock}`.as('stock'),
+  specifications: sql<Record<string, unknown>>`${products.specifications}`.as('specifications'),
+  rating_avg: sql<number | null>`${products.ratingAvg}::float8`.as('rating_avg'),
+  rating_count: sql<number>`${products.ratingCount}`.as('rating_count'),
+  created_at: isoTime(products.createdAt).as('created_at'),
+  updated_at: isoTime(products.updatedAt).as('updated_at'),
+};
+
+/** The builder of `rawQuery`s' text (no database needed to write SQL). */
+export const viewBuilder = new QueryBuilder();
+
+const findViewQuery = rawQuery<ProductView>(
+  viewBuilder
+    .select(productView)
+    .from(products)
+    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
+    .where(and(eq(products.id, sql.placeholder('id')), live)),
+);
+
+/** The live product as the API shows it (the detail route's one statement). */
+export async function findProductView(executor: Executor, id: number): Promise<ProductView | undefined> {
+  const [row] = await findViewQuery(executor, { id });
+  return row;
+}
 
 const findQuery = preparedQuery('products.find', (db) =>
   db

@@ -36,7 +36,7 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
     async (request) => {
       const window = pageWindow(request.query);
       const { count, rows } = await service.list(toProductQuery(request.query), window);
-      return toPage(request, window, count, rows.map(presentProduct));
+      return toPage(request, window, count, rows);
     },
   );
 
@@ -52,7 +52,7 @@ export async function productsRoutes(scope: FastifyInstance, { service }: { serv
         response: { 200: ProductResponse, ...problemResponses(400, 404) },
       },
     },
-    async (request) => presentProduct(await service.get(request.params.id)),
+    async (request) => service.get(request.params.id),
   );
 
   app.post(

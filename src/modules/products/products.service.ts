@@ -14,7 +14,7 @@ import {
   UnknownCategoryError,
 } from './products.errors.js';
 import { productDeleted, productRevised } from './products.events.js';
-import type { NewProduct, Product, ProductRow } from './products.repository.js';
+import type { NewProduct, Product, ProductRow, ProductView } from './products.repository.js';
 import * as repository from './products.repository.js';
 
 export type ProductInput = Omit<NewProduct, 'stock' | 'specifications'> &
@@ -45,7 +45,7 @@ export class ProductsService {
    * again and the page asked again. So every process answers from the read model as the database
    * holds it, although only one replica consumes a given category event.
    */
-  async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: Product[] }> {
+  async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: ProductView[] }> {
     const { category, ordering, ...filters } = query;
     if (category === undefined) return this.page(filters, ordering, window);
     for (let attempt = 1; ; attempt++) {
@@ -86,8 +86,11 @@ export class ProductsService {
     return read;
   }
 
-  async get(id: number): Promise<Product> {
-    return found(id, await repository.findProduct(this.database.db, id));
+  /** The product as the API shows it. */
+  async get(id: number): Promise<ProductView> {
+    const view = await repository.findProductView(this.database.db, id);
+    if (!view) throw new ProductNotFoundError(id);
+    return view;
   }
 
   async create(input: ProductInput): Promise<Product> {
@@ -163,7 +166,7 @@ export class ProductsService {
 
   /** One conditional UPDATE: concurrent adjustments and reservations can never take stock below 0. */
   async adjustStock(id: number, delta: number): Promise<Product> {
-    if (delta === 0) return this.get(id);
+    if (delta === 0) return found(id, await repository.findProduct(this.database.db, id));
     return this.database.transaction(async (tx) => {
       const product = await repository.changeStock(tx, id, delta);
       if (!product) {
