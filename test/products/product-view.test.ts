@@ -12,7 +12,7 @@ import {
 } from './catalog.fixture.js';
 
 /**
- * The catalog's hot reads (detail and list) send rows made by PostgreSQL straight to the client;
+ * The catalog's hot reads (detail and list) map the driver's raw rows by hand (`productViewQuery`);
  * every other answer maps a drizzle row with `presentProduct`. Both must write the same JSON, to
  * the byte, for any value: prices at the edges, microsecond times, ratings, names, no category.
  */
@@ -65,7 +65,7 @@ async function presented(id: number) {
   return JSON.stringify(presentProduct(product!));
 }
 
-describe('the catalog’s reads made by PostgreSQL', () => {
+describe('the catalog’s reads from raw rows', () => {
   it('when a product is read alone, then its JSON is byte for byte what the mapped row gives', async () => {
     for (const id of ids) {
       const response = await catalog.t.app.inject({ method: 'GET', url: `/api/products/${id}` });

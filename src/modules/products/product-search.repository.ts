@@ -1,13 +1,12 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/database.js';
 import { preparedQuery } from '../../platform/db/prepared-query.js';
-import { rawQuery } from '../../platform/db/raw-query.js';
 import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
 import { categoriesStamp } from './category-refs.repository.js';
 import type { Ordering } from './ordering.js';
-import { live, type ProductView, productView, viewBuilder } from './products.repository.js';
-import { categoryRefs, productCounts, products } from './products.tables.js';
+import { live, type ProductView, productViewQuery } from './products.repository.js';
+import { productCounts, products } from './products.tables.js';
 
 // The catalog's listing: filtered, ordered pages of live products and their exact counts.
 
@@ -111,11 +110,8 @@ export async function listProducts(
 ): Promise<ProductView[]> {
   const shape = shapeOf(filters);
   const query = shaped(listQueries, `${ordering} ${shape.key}`, () =>
-    rawQuery<ProductView>(
-      viewBuilder
-        .select(productView)
-        .from(products)
-        .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
+    productViewQuery((query) =>
+      query
         .where(shape.where)
         .orderBy(...ORDER_BY[ordering])
         .limit(sql.placeholder('limit'))
