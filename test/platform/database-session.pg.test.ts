@@ -67,6 +67,23 @@ describe('a database session on PostgreSQL', () => {
     expect(plans).toEqual({ generic_plans: 0, custom_plans: 8 });
   });
 
+  it('when a statement without parameters runs again and again, then it is prepared once, and several statements in one text still run', async () => {
+    // postgres.js would send it in the simple protocol: parsed and planned at every call.
+    const marker = `unparameterised_${randomUUID().slice(0, 8)}`;
+    for (let run = 0; run < 7; run++)
+      await queryRows(
+        database.db,
+        sql.raw(`select count(*)::int as ${marker} from pg_class where relkind = 'r'`),
+      );
+    const [prepared] = await queryRows<{ runs: number }>(
+      database.db,
+      sql`select (generic_plans + custom_plans)::int as runs from pg_prepared_statements
+          where statement like ${`%${marker}%`} and statement not like '%pg_prepared_statements%'`,
+    );
+    expect(prepared).toEqual({ runs: 7 });
+    await expect(database.db.execute(sql.raw('select 1; select 2'))).resolves.toBeDefined();
+  });
+
   it('when the server ends a session, then it says it is closed, refuses statements and its locks are free', async () => {
     const held = await open();
     const name = `held-${randomUUID()}`;
