@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/platform/db/database.js';
 import { buildCatalogApp, type CatalogTest, createCategory, createProduct } from './catalog.fixture.js';
 
 // The listing resolves a category's subtree inside its page and count statements, from the
@@ -112,5 +114,29 @@ describe('GET /api/products?category= after the taxonomy changes', () => {
     const created = await createProduct(catalog, { name: 'D product', category: category.Treats, stock: 1 });
     product.D = created.id;
     await expectListing('Dog Food', 'BD');
+  });
+
+  it('when another replica renames a category, then the next listing shows the new name, with or without a filter', async () => {
+    const names = async (query: string) => {
+      const response = await catalog.t.app.inject({
+        method: 'GET',
+        url: `/api/products?ordering=name${query}`,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json() as { results: { name: string; category_name: string | null }[] };
+      return page.results.filter((row) => row.name === 'C product').map((row) => row.category_name);
+    };
+    // The tree (with its names) is in memory now.
+    expect(await names('')).toEqual(['Cats']);
+    // Another replica's consumer applied the rename: this process heard nothing of it.
+    await queryRows(
+      catalog.t.database.db,
+      sql`update products.category_refs set name = 'Felines', version = version + 1 where id = ${category.Cats!}`,
+    );
+    expect(await names('')).toEqual(['Felines']);
+    expect(await names(`&category=${category.Cats}`)).toEqual(['Felines']);
+    expect(await names('&animalType=cat&in_stock=true')).toEqual(['Felines']);
+    const detail = await catalog.t.app.inject({ method: 'GET', url: `/api/products/${product.C}` });
+    expect(detail.json()).toMatchObject({ category_name: 'Felines' });
   });
 });

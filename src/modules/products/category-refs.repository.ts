@@ -31,14 +31,21 @@ export async function isLiveCategory(executor: Executor, id: number): Promise<bo
 
 export interface CategoryLink {
   id: number;
+  /** As stored: a tombstone keeps the last name it knew ('' if it never knew one). */
+  name: string;
   parentId: number | null;
   version: number;
 }
 
-/** Every category this module has heard of (tombstones included) with its parent and version. */
+/** Every category this module has heard of (tombstones included) with its name, parent and version. */
 export async function categoryLinks(executor: Executor): Promise<CategoryLink[]> {
   return executor
-    .select({ id: categoryRefs.id, parentId: categoryRefs.parentId, version: categoryRefs.version })
+    .select({
+      id: categoryRefs.id,
+      name: categoryRefs.name,
+      parentId: categoryRefs.parentId,
+      version: categoryRefs.version,
+    })
     .from(categoryRefs);
 }
 

@@ -2,19 +2,20 @@ import type { CategoryLink } from './category-refs.repository.js';
 
 /**
  * The products module's category tree, as `category_refs` held it when it was read, and the
- * stamp of that read (`categoriesStamp`). The listing resolves a category's subtree here, without
- * a query, and checks the stamp in the same round trip as its page (see `ProductsService.list`).
+ * stamp of that read (`categoriesStamp`). The listing resolves a category's subtree and its
+ * products' category names here, without a query or a join, and checks the stamp in the same
+ * round trip as its page (see `ProductsService.list`).
  */
 export class CategoryTree {
   readonly stamp: number;
-  private readonly known = new Set<number>();
+  private readonly names = new Map<number, string>();
   private readonly children = new Map<number, number[]>();
 
   constructor(links: readonly CategoryLink[]) {
     let stamp = 0;
     for (const link of links) {
       stamp += link.version;
-      this.known.add(link.id);
+      this.names.set(link.id, link.name);
       if (link.parentId === null) continue;
       const siblings = this.children.get(link.parentId);
       if (siblings) siblings.push(link.id);
@@ -23,9 +24,14 @@ export class CategoryTree {
     this.stamp = stamp;
   }
 
+  /** The category's name as `category_refs` holds it (a left join's answer): null if unknown. */
+  nameOf(id: number): string | null {
+    return this.names.get(id) ?? null;
+  }
+
   /** The category and every one below it, however deep, in no order (a transient cycle stops); [] if unknown. */
   subtree(id: number): number[] {
-    if (!this.known.has(id)) return [];
+    if (!this.names.has(id)) return [];
     const found = new Set([id]);
     const waiting = [id];
     while (waiting.length > 0) {

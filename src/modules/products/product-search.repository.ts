@@ -5,7 +5,7 @@ import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
 import { categoriesStamp } from './category-refs.repository.js';
 import type { Ordering } from './ordering.js';
-import { live, type ProductView, productViewQuery } from './products.repository.js';
+import { type CategoryNames, live, type ProductView, productPageQuery } from './products.repository.js';
 import { productCounts, products } from './products.tables.js';
 
 // The catalog's listing: filtered, ordered pages of live products and their exact counts.
@@ -99,34 +99,42 @@ function shaped<T>(queries: Map<string, Query<T>>, key: string, make: () => Quer
   return query;
 }
 
-const listQueries = new Map<string, Query<ProductView[]>>();
+type PageQuery = ReturnType<typeof productPageQuery>;
+const listQueries = new Map<string, PageQuery>();
 
-/** A page of live products as the API shows them (on the database, not inside a transaction). */
+/**
+ * A page of live products as the API shows them, their category names from `names` (on the
+ * database, not inside a transaction).
+ */
 export async function listProducts(
   executor: Executor,
   filters: ProductFilters,
   ordering: Ordering,
   window: PageWindow,
+  names: CategoryNames,
 ): Promise<ProductView[]> {
   const shape = shapeOf(filters);
-  const query = shaped(listQueries, `${ordering} ${shape.key}`, () =>
-    productViewQuery((query) =>
-      query
+  const key = `${ordering} ${shape.key}`;
+  let query = listQueries.get(key);
+  if (!query) {
+    query = productPageQuery((select) =>
+      select
         .where(shape.where)
         .orderBy(...ORDER_BY[ordering])
         .limit(sql.placeholder('limit'))
         .offset(sql.placeholder('offset')),
-    ),
-  );
-  return query(executor, { ...shape.values, limit: window.limit, offset: window.offset });
+    );
+    listQueries.set(key, query);
+  }
+  return query(executor, { ...shape.values, limit: window.limit, offset: window.offset }, names);
 }
 
 const countQueries = new Map<string, Query<Counted[]>>();
 
 export interface Counted {
   n: number;
-  /** With a category filter: `categoriesStamp` as the count's statement saw it. */
-  stamp?: number;
+  /** `categoriesStamp` as the count's statement saw it. */
+  stamp: number;
 }
 
 /** Shapes the tally answers: no filter, the category (with its sub-categories), the animal type. */
@@ -147,14 +155,14 @@ function tallyOf(filters: ProductFilters): SQL | undefined {
  * Exact counts that do not scan the catalog: filtered at most by category and animal type, the
  * answer is a sum over `product_counts`, which triggers keep in step with every change of
  * `products` in the changing transaction (drizzle/products/0003). Other filters (search, price,
- * stock) count their matching rows, without join or ordering. A count filtered by category also
- * reads the stamp of the category tree, so that the caller knows whether the subtree it filtered
- * by was still the database's.
+ * stock) count their matching rows, without join or ordering. Every count also reads the stamp of
+ * the category tree, so that the caller knows whether the tree it filtered by and took the page's
+ * category names from was still the database's.
  */
 export async function countProducts(executor: Executor, filters: ProductFilters): Promise<Counted> {
   const shape = shapeOf(filters);
   const name = `products.count ${shape.key}`;
-  const stamp: Record<string, SQL<number>> = filters.categoryIds ? { stamp: categoriesStamp } : {};
+  const stamp = { stamp: categoriesStamp };
   const query = shaped(countQueries, name, () =>
     preparedQuery(name, (db) =>
       TALLIED.test(shape.key)
@@ -169,5 +177,5 @@ export async function countProducts(executor: Executor, filters: ProductFilters)
     ),
   );
   const [row] = await query(executor, shape.values);
-  return row ?? { n: 0 };
+  return row ?? { n: 0, stamp: -1 };
 }

@@ -45,7 +45,6 @@ interface ViewRow {
   /** int8 as text: postgres.js leaves int8 unparsed, PGlite would make a BigInt of it. */
   price_cents: string;
   category_id: number;
-  category_name: string | null;
   animal_type: AnimalType;
   stock: number;
   specifications: Record<string, unknown>;
@@ -57,9 +56,9 @@ interface ViewRow {
 }
 
 /**
- * The columns of `ViewRow` over `products` left-joined to `category_refs`: plain columns, named,
- * for `rawQuery`. Formatting stays in JavaScript (`viewOf`): `to_char` for the two times cost
- * PostgreSQL ~25 % more per page (pgbench), on the same two cores as the app.
+ * The columns of `ViewRow` over `products`: plain columns, named, for `rawQuery`. Formatting stays
+ * in JavaScript (`viewOf`): `to_char` for the two times cost PostgreSQL ~25 % more per page
+ * (pgbench), on the same two cores as the app.
  */
 const viewColumns = {
   id: sql<number>`${products.id}`.as('id'),
@@ -67,7 +66,6 @@ const viewColumns = {
   description: sql<string>`${products.description}`.as('description'),
   price_cents: sql<string>`${products.priceCents}::text`.as('price_cents'),
   category_id: sql<number>`${products.categoryId}`.as('category_id'),
-  category_name: sql<string | null>`${categoryRefs.name}`.as('category_name'),
   animal_type: sql<AnimalType>`${products.animalType}`.as('animal_type'),
   stock: sql<number>`${products.stock}`.as('stock'),
   specifications: sql<Record<string, unknown>>`${products.specifications}`.as('specifications'),
@@ -80,15 +78,14 @@ const viewColumns = {
 const isoOf = (time: string | Date) => (typeof time === 'string' ? new Date(time) : time).toISOString();
 
 /** `presentProduct` for a raw row: the same JSON, byte for byte (test/products/product-view.test.ts). */
-function viewOf(row: ViewRow): ProductView {
-  const cents = Number(row.price_cents);
+function viewOf(row: ViewRow, categoryName: string | null): ProductView {
   return {
     id: row.id,
     name: row.name,
     description: row.description,
-    price: formatCents(cents),
+    price: formatCents(Number(row.price_cents)),
     category: row.category_id,
-    category_name: row.category_name,
+    category_name: categoryName,
     animal_type: row.animal_type,
     stock: row.stock,
     specifications: row.specifications,
@@ -101,34 +98,43 @@ function viewOf(row: ViewRow): ProductView {
 
 const viewBuilder = new QueryBuilder();
 
+/** A category's name as `category_refs` holds it, null if unknown (`CategoryTree.nameOf`). */
+export type CategoryNames = (categoryId: number) => string | null;
+
+type Shaped = { toSQL(): { sql: string; params: unknown[] } };
+
 /**
- * The catalog's hot reads: drizzle writes the statement's text once, `rawQuery` sends it straight to
+ * A page of the catalog: drizzle writes the statement's text once, `rawQuery` sends it straight to
  * the driver, and `viewOf` makes each row the API's, skipping drizzle's per-column row mapping
- * (~10 % of the app's CPU on a page under load).
+ * (~10 % of the app's CPU on a page under load). The category names come from the caller's
+ * category tree, not from a join: planning the join cost PostgreSQL more than the page's own
+ * execution (`pg_stat_statements` with `track_planning`; the page has a fresh plan for its
+ * limit and offset at every call).
  */
-export function productViewQuery(
-  shape: (query: ReturnType<typeof selectViews>) => { toSQL(): { sql: string; params: unknown[] } },
-): (executor: Executor, values?: Record<string, unknown>) => Promise<ProductView[]> {
+export function productPageQuery(
+  shape: (query: ReturnType<typeof selectViews>) => Shaped,
+): (executor: Executor, values: Record<string, unknown>, names: CategoryNames) => Promise<ProductView[]> {
   const query = rawQuery<ViewRow>(shape(selectViews()));
-  return async (executor, values) => (await query(executor, values)).map(viewOf);
+  return async (executor, values, names) =>
+    (await query(executor, values)).map((row) => viewOf(row, names(row.category_id)));
 }
 
 function selectViews() {
-  return viewBuilder
-    .select(viewColumns)
-    .from(products)
-    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
-    .$dynamic();
+  return viewBuilder.select(viewColumns).from(products).$dynamic();
 }
 
-const findViewQuery = productViewQuery((query) =>
-  query.where(and(eq(products.id, sql.placeholder('id')), live)),
+const findViewQuery = rawQuery<ViewRow & { category_name: string | null }>(
+  viewBuilder
+    .select({ ...viewColumns, category_name: sql<string | null>`${categoryRefs.name}`.as('category_name') })
+    .from(products)
+    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
+    .where(and(eq(products.id, sql.placeholder('id')), live)),
 );
 
-/** The live product as the API shows it (the detail route's one statement). */
+/** The live product as the API shows it (the detail route's one statement; its plan is cached). */
 export async function findProductView(executor: Executor, id: number): Promise<ProductView | undefined> {
-  const [view] = await findViewQuery(executor, { id });
-  return view;
+  const [row] = await findViewQuery(executor, { id });
+  return row && viewOf(row, row.category_name);
 }
 
 const findQuery = preparedQuery('products.find', (db) =>

@@ -39,19 +39,19 @@ export class ProductsService {
   constructor(private readonly database: Database) {}
 
   /**
-   * The page and its count in one round trip. A category filter takes the subtree from the tree
-   * kept in memory, and the count's statement reads the tree's stamp: when another process (or
-   * this one's consumer) has changed `category_refs` since the tree was read, the tree is read
-   * again and the page asked again. So every process answers from the read model as the database
-   * holds it, although only one replica consumes a given category event.
+   * The page and its count in one round trip. The category tree kept in memory gives a category
+   * filter its subtree and the rows their category names, and the count's statement reads the
+   * tree's stamp: when another process (or this one's consumer) has changed `category_refs` since
+   * the tree was read, the tree is read again and the page asked again. So every process answers
+   * from the read model as the database holds it, although only one replica consumes a given
+   * category event.
    */
   async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: ProductView[] }> {
     const { category, ordering, ...filters } = query;
-    if (category === undefined) return this.page(filters, ordering, window);
     for (let attempt = 1; ; attempt++) {
       const tree = await this.categoryTree();
-      const categoryIds = tree.subtree(category);
-      const page = await this.page({ ...filters, categoryIds }, ordering, window);
+      const subtree = category === undefined ? {} : { categoryIds: tree.subtree(category) };
+      const page = await this.page({ ...filters, ...subtree }, ordering, window, tree);
       // Past a few tries (categories changing all the time) the last answer stands: it comes from
       // a tree read moments before, as any read of an eventually consistent read model may.
       if (page.stamp === tree.stamp || attempt === TREE_TRIES) return page;
@@ -60,11 +60,11 @@ export class ProductsService {
   }
 
   /** Count and rows down one connection, sent together (postgres.js pipelines them): one round trip. */
-  private async page(filters: ProductFilters, ordering: Ordering, window: PageWindow) {
+  private async page(filters: ProductFilters, ordering: Ordering, window: PageWindow, tree: CategoryTree) {
     const db = this.database.db;
     const [counted, rows] = await Promise.all([
       search.countProducts(db, filters),
-      search.listProducts(db, filters, ordering, window),
+      search.listProducts(db, filters, ordering, window, (id) => tree.nameOf(id)),
     ]);
     return { count: counted.n, stamp: counted.stamp, rows };
   }
