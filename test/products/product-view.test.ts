@@ -12,7 +12,7 @@ import {
 } from './catalog.fixture.js';
 
 /**
- * The catalog's hot reads (detail and list) map the driver's raw rows by hand (`productViewQuery`);
+ * The catalog's hot reads (detail and list) map the driver's raw rows by hand (`product-view.repository.ts`);
  * every other answer maps a drizzle row with `presentProduct`. Both must write the same JSON, to
  * the byte, for any value: prices at the edges, microsecond times, ratings, names, no category.
  */

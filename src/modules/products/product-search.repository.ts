@@ -5,7 +5,8 @@ import type { PageWindow } from '../../platform/http/paging.js';
 import type { AnimalType } from './animal-type.js';
 import { categoriesStamp } from './category-refs.repository.js';
 import type { Ordering } from './ordering.js';
-import { type CategoryNames, live, type ProductView, productPageQuery } from './products.repository.js';
+import { type CategoryNames, type ProductView, productPageQuery } from './product-view.repository.js';
+import { live } from './products.repository.js';
 import { productCounts, products } from './products.tables.js';
 
 // The catalog's listing: filtered, ordered pages of live products and their exact counts.

@@ -1,10 +1,6 @@
 import { and, asc, eq, getTableColumns, inArray, isNull, sql } from 'drizzle-orm';
-import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { type Executor, queryRows } from '../../platform/db/database.js';
 import { preparedQuery } from '../../platform/db/prepared-query.js';
-import { rawQuery } from '../../platform/db/raw-query.js';
-import { formatCents } from '../../platform/money.js';
-import type { AnimalType } from './animal-type.js';
 import { categoryRefs, products, reviewRefs } from './products.tables.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -19,123 +15,6 @@ export const live = isNull(products.deletedAt);
 
 /** A product's columns and its category's name, for what the API shows. */
 export const withCategoryName = { ...getTableColumns(products), categoryName: categoryRefs.name };
-
-/** A product as the API shows it. */
-export interface ProductView {
-  id: number;
-  name: string;
-  description: string;
-  price: string;
-  category: number;
-  category_name: string | null;
-  animal_type: AnimalType;
-  stock: number;
-  specifications: Record<string, unknown>;
-  rating_avg: number | null;
-  rating_count: number;
-  created_at: string;
-  updated_at: string;
-}
-
-/** A row of `viewColumns` as either driver hands it over. */
-interface ViewRow {
-  id: number;
-  name: string;
-  description: string;
-  /** int8 as text: postgres.js leaves int8 unparsed, PGlite would make a BigInt of it. */
-  price_cents: string;
-  category_id: number;
-  animal_type: AnimalType;
-  stock: number;
-  specifications: Record<string, unknown>;
-  rating_avg: number | null;
-  rating_count: number;
-  /** postgres.js under drizzle leaves times as PostgreSQL writes them; PGlite parses them. */
-  created_at: string | Date;
-  updated_at: string | Date;
-}
-
-/**
- * The columns of `ViewRow` over `products`: plain columns, named, for `rawQuery`. Formatting stays
- * in JavaScript (`viewOf`): `to_char` for the two times cost PostgreSQL ~25 % more per page
- * (pgbench), on the same two cores as the app.
- */
-const viewColumns = {
-  id: sql<number>`${products.id}`.as('id'),
-  name: sql<string>`${products.name}`.as('name'),
-  description: sql<string>`${products.description}`.as('description'),
-  price_cents: sql<string>`${products.priceCents}::text`.as('price_cents'),
-  category_id: sql<number>`${products.categoryId}`.as('category_id'),
-  animal_type: sql<AnimalType>`${products.animalType}`.as('animal_type'),
-  stock: sql<number>`${products.stock}`.as('stock'),
-  specifications: sql<Record<string, unknown>>`${products.specifications}`.as('specifications'),
-  rating_avg: sql<number | null>`${products.ratingAvg}::float8`.as('rating_avg'),
-  rating_count: sql<number>`${products.ratingCount}`.as('rating_count'),
-  created_at: sql<string>`${products.createdAt}`.as('created_at'),
-  updated_at: sql<string>`${products.updatedAt}`.as('updated_at'),
-};
-
-const isoOf = (time: string | Date) => (typeof time === 'string' ? new Date(time) : time).toISOString();
-
-/** `presentProduct` for a raw row: the same JSON, byte for byte (test/products/product-view.test.ts). */
-function viewOf(row: ViewRow, categoryName: string | null): ProductView {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    price: formatCents(Number(row.price_cents)),
-    category: row.category_id,
-    category_name: categoryName,
-    animal_type: row.animal_type,
-    stock: row.stock,
-    specifications: row.specifications,
-    rating_avg: row.rating_avg,
-    rating_count: row.rating_count,
-    created_at: isoOf(row.created_at),
-    updated_at: isoOf(row.updated_at),
-  };
-}
-
-const viewBuilder = new QueryBuilder();
-
-/** A category's name as `category_refs` holds it, null if unknown (`CategoryTree.nameOf`). */
-export type CategoryNames = (categoryId: number) => string | null;
-
-type Shaped = { toSQL(): { sql: string; params: unknown[] } };
-
-/**
- * A page of the catalog: drizzle writes the statement's text once, `rawQuery` sends it straight to
- * the driver, and `viewOf` makes each row the API's, skipping drizzle's per-column row mapping
- * (~10 % of the app's CPU on a page under load). The category names come from the caller's
- * category tree, not from a join: planning the join cost PostgreSQL more than the page's own
- * execution (`pg_stat_statements` with `track_planning`; the page has a fresh plan for its
- * limit and offset at every call).
- */
-export function productPageQuery(
-  shape: (query: ReturnType<typeof selectViews>) => Shaped,
-): (executor: Executor, values: Record<string, unknown>, names: CategoryNames) => Promise<ProductView[]> {
-  const query = rawQuery<ViewRow>(shape(selectViews()));
-  return async (executor, values, names) =>
-    (await query(executor, values)).map((row) => viewOf(row, names(row.category_id)));
-}
-
-function selectViews() {
-  return viewBuilder.select(viewColumns).from(products).$dynamic();
-}
-
-const findViewQuery = rawQuery<ViewRow & { category_name: string | null }>(
-  viewBuilder
-    .select({ ...viewColumns, category_name: sql<string | null>`${categoryRefs.name}`.as('category_name') })
-    .from(products)
-    .leftJoin(categoryRefs, eq(categoryRefs.id, products.categoryId))
-    .where(and(eq(products.id, sql.placeholder('id')), live)),
-);
-
-/** The live product as the API shows it (the detail route's one statement; its plan is cached). */
-export async function findProductView(executor: Executor, id: number): Promise<ProductView | undefined> {
-  const [row] = await findViewQuery(executor, { id });
-  return row && viewOf(row, row.category_name);
-}
 
 const findQuery = preparedQuery('products.find', (db) =>
   db

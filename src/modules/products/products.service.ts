@@ -7,6 +7,8 @@ import { ProductEvent } from './contract.js';
 import type { Ordering } from './ordering.js';
 import type { ProductFilters } from './product-search.repository.js';
 import * as search from './product-search.repository.js';
+import type { ProductView } from './product-view.repository.js';
+import * as views from './product-view.repository.js';
 import {
   InsufficientStockError,
   ProductNotFoundError,
@@ -14,7 +16,7 @@ import {
   UnknownCategoryError,
 } from './products.errors.js';
 import { productDeleted, productRevised } from './products.events.js';
-import type { NewProduct, Product, ProductRow, ProductView } from './products.repository.js';
+import type { NewProduct, Product, ProductRow } from './products.repository.js';
 import * as repository from './products.repository.js';
 
 export type ProductInput = Omit<NewProduct, 'stock' | 'specifications'> &
@@ -88,7 +90,7 @@ export class ProductsService {
 
   /** The product as the API shows it. */
   async get(id: number): Promise<ProductView> {
-    const view = await repository.findProductView(this.database.db, id);
+    const view = await views.findProductView(this.database.db, id);
     if (!view) throw new ProductNotFoundError(id);
     return view;
   }
