@@ -58,4 +58,13 @@ describe('password strength estimator', () => {
     const verdicts = await Promise.all(passwords.map((password) => judgePassword(password)));
     expect(verdicts.map((verdict) => verdict.advice === undefined)).toEqual([false, true, false, true]);
   });
+
+  it('when the estimator is let go with a check under way, then that check fails and the next one starts it again', async () => {
+    const pending = judgePassword('a check that never gets its answer');
+    unloadEstimator();
+    await expect(pending).rejects.toThrow('let go');
+    expect(estimatorLoaded()).toBe(false);
+    expect((await judgePassword('password1')).advice).toBeDefined();
+    expect(estimatorLoaded()).toBe(true);
+  });
 });
