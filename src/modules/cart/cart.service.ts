@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Database, Executor } from '../../platform/db/database.js';
 import { recordEvents } from '../../platform/events/outbox.js';
 import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.js';
-import { findShippingAddress } from './addresses.repository.js';
+import { addressesOfUsers } from './addresses.repository.js';
 import {
   AddressNotFoundError,
   CheckoutNotFoundError,
@@ -109,7 +109,7 @@ export class CartService {
         if (lines.length === 0) throw new EmptyCartError();
         const unavailable = lines.filter((line) => !isAvailable(line)).map((line) => line.productId);
         if (unavailable.length > 0) throw new UnavailableItemsError(unavailable);
-        const address = await findShippingAddress(tx, userId, addressId);
+        const address = await addressesOfUsers.find(tx, userId, addressId);
         if (addressId !== undefined && !address) throw new AddressNotFoundError(addressId);
         const orderId = randomUUID();
         await recordEvents(tx, [cartCheckedOut(orderId, userId, lines, address ?? null)]);

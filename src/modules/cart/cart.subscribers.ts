@@ -5,40 +5,11 @@ import { CategoryEvent, categoriesContract } from '../categories/contract.js';
 import { OrderEvent, ordersContract } from '../orders/contract.js';
 import { ProductEvent, productsContract } from '../products/contract.js';
 import { UserEvent, usersContract } from '../users/contract.js';
-import * as addressBook from './addresses.repository.js';
+import { addressesOfUsers } from './addresses.repository.js';
 import * as repository from './cart.repository.js';
 
 type ProductRevision = EventOf<typeof productsContract, typeof ProductEvent.created>;
 type CategoryRevision = EventOf<typeof categoriesContract, typeof CategoryEvent.created>;
-type AddressRevision = EventOf<typeof usersContract, typeof UserEvent.addressSaved>;
-type AddressDeletion = EventOf<typeof usersContract, typeof UserEvent.addressDeleted>;
-
-async function applyAddress(event: AddressRevision, tx: Executor): Promise<void> {
-  await addressBook.applyAddress(tx, {
-    addressId: event.address_id,
-    userId: event.user_id,
-    name: event.name,
-    line1: event.line1,
-    line2: event.line2,
-    city: event.city,
-    postalCode: event.postal_code,
-    region: event.region,
-    country: event.country,
-    phone: event.phone,
-    isDefault: event.is_default,
-    savedAt: new Date(event.timestamp),
-    version: event.version,
-  });
-}
-
-async function tombstoneAddress(event: AddressDeletion, tx: Executor): Promise<void> {
-  await addressBook.tombstoneAddress(tx, {
-    addressId: event.address_id,
-    userId: event.user_id,
-    savedAt: new Date(event.timestamp),
-    version: event.version,
-  });
-}
 
 const productOf = (event: ProductRevision) => ({
   productId: event.product_id,
@@ -93,6 +64,6 @@ export const cartSubscriptions = [
     (event, tx) => repository.tombstoneCategory(tx, event.category_id, event.version),
     guarded,
   ),
-  on(usersContract, UserEvent.addressSaved, applyAddress, guarded),
-  on(usersContract, UserEvent.addressDeleted, tombstoneAddress, guarded),
+  on(usersContract, UserEvent.addressSaved, addressesOfUsers.saved, guarded),
+  on(usersContract, UserEvent.addressDeleted, addressesOfUsers.deleted, guarded),
 ];

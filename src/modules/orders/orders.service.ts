@@ -6,7 +6,7 @@ import { idempotent, type StoredAnswer } from '../../platform/http/idempotency.j
 import type { PageWindow } from '../../platform/http/paging.js';
 import { centsOf } from '../../platform/money.js';
 import type { CartCheckedOut } from '../cart/contract.js';
-import { findShippingAddress } from './addresses.repository.js';
+import { addressesOfUsers } from './addresses.repository.js';
 import { OrderEvent } from './contract.js';
 import {
   AddressNotFoundError,
@@ -112,7 +112,7 @@ export class OrdersService {
     return this.database.transaction((tx) =>
       idempotent(tx, { scope: 'orders.create', userId: principal.id, key, body }, async () => {
         const items = await priceLines(tx, body.items);
-        const shippingAddress = await findShippingAddress(tx, principal.id, body.address_id);
+        const shippingAddress = await addressesOfUsers.find(tx, principal.id, body.address_id);
         if (body.address_id !== undefined && !shippingAddress)
           throw new AddressNotFoundError(body.address_id);
         const order = await createOrder(tx, {

@@ -4,7 +4,7 @@ import { centsOf } from '../../platform/money.js';
 import { CartEvent, cartContract } from '../cart/contract.js';
 import { ProductEvent, productsContract } from '../products/contract.js';
 import { UserEvent, usersContract } from '../users/contract.js';
-import * as addressBook from './addresses.repository.js';
+import { addressesOfUsers } from './addresses.repository.js';
 import { OrderEvent, ordersContract } from './contract.js';
 import { mailOrderChange, mailWaiting } from './orders.mails.js';
 import * as repository from './orders.repository.js';
@@ -13,35 +13,6 @@ import type { OrderStatus } from './orders.state-machine.js';
 
 type ProductRevision = EventOf<typeof productsContract, typeof ProductEvent.created>;
 type UserRevision = EventOf<typeof usersContract, typeof UserEvent.created>;
-type AddressRevision = EventOf<typeof usersContract, typeof UserEvent.addressSaved>;
-type AddressDeletion = EventOf<typeof usersContract, typeof UserEvent.addressDeleted>;
-
-async function applyAddress(event: AddressRevision, tx: Executor): Promise<void> {
-  await addressBook.applyAddress(tx, {
-    addressId: event.address_id,
-    userId: event.user_id,
-    name: event.name,
-    line1: event.line1,
-    line2: event.line2,
-    city: event.city,
-    postalCode: event.postal_code,
-    region: event.region,
-    country: event.country,
-    phone: event.phone,
-    isDefault: event.is_default,
-    savedAt: new Date(event.timestamp),
-    version: event.version,
-  });
-}
-
-async function tombstoneAddress(event: AddressDeletion, tx: Executor): Promise<void> {
-  await addressBook.tombstoneAddress(tx, {
-    addressId: event.address_id,
-    userId: event.user_id,
-    savedAt: new Date(event.timestamp),
-    version: event.version,
-  });
-}
 
 /** Mails wait only for a customer orders does not know yet: they go when its row is first written. */
 async function applyCustomer(event: UserRevision, tx: Executor): Promise<void> {
@@ -109,8 +80,8 @@ export const ordersSubscriptions = [
   on(usersContract, UserEvent.created, applyCustomer, { versionGuarded: true }),
   on(usersContract, UserEvent.updated, applyCustomer, { versionGuarded: true }),
   // The address book (for POST /api/orders with an address), guarded by each address's version.
-  on(usersContract, UserEvent.addressSaved, applyAddress, { versionGuarded: true }),
-  on(usersContract, UserEvent.addressDeleted, tombstoneAddress, { versionGuarded: true }),
+  on(usersContract, UserEvent.addressSaved, addressesOfUsers.saved, { versionGuarded: true }),
+  on(usersContract, UserEvent.addressDeleted, addressesOfUsers.deleted, { versionGuarded: true }),
   on(ordersContract, OrderEvent.updated, mailChange),
   on(ordersContract, OrderEvent.cancelled, mailChange),
 ];

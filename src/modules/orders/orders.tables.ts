@@ -12,6 +12,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { addressBookTable } from '../../platform/db/address-book.js';
 import type { ShippingAddress } from '../cart/contract.js';
 import type { OrderStatus } from './orders.state-machine.js';
 
@@ -112,23 +113,4 @@ export const unsentMails = schema.table(
  * for `POST /api/orders` with an `address_id`. Deletes stay as tombstones; `saved_at` (the event's
  * time) breaks a tie between two defaults met out of order.
  */
-export const addresses = schema.table(
-  'addresses',
-  {
-    addressId: integer('address_id').primaryKey(),
-    userId: integer('user_id').notNull(),
-    name: text('name').notNull(),
-    line1: text('line1').notNull(),
-    line2: text('line2'),
-    city: text('city').notNull(),
-    postalCode: text('postal_code').notNull(),
-    region: text('region'),
-    country: text('country').notNull(),
-    phone: text('phone'),
-    isDefault: boolean('is_default').notNull(),
-    deleted: boolean('deleted').notNull().default(false),
-    savedAt: timestamp('saved_at', { withTimezone: true }).notNull(),
-    version: integer('version').notNull(),
-  },
-  (table) => [index('addresses_user_idx').on(table.userId)],
-);
+export const addresses = addressBookTable(schema);
