@@ -60,17 +60,7 @@ export interface DeletedAddress {
 }
 
 /** The copy of an address an order keeps: what it was when the order was placed. */
-export interface AddressCopy {
-  address_id: number;
-  name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  postal_code: string;
-  region: string | null;
-  country: string;
-  phone: string | null;
-}
+export type AddressCopy = Omit<SavedAddress, 'user_id' | 'is_default' | 'timestamp' | 'version'>;
 
 export interface AddressBook {
   /** `address.saved`: the revision, unless one as new or newer (or its tombstone) is held. Version-guarded. */
