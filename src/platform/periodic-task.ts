@@ -1,9 +1,9 @@
 /**
  * Runs `work` again and again while started: each run `intervalMs` after the previous one ended
  * (never two at once), the first one interval after `start()`. `stop()` cancels the next run and
- * waits for the one under way; a long run can look at `stopping` to end early. `work` handles its
- * own failures: a rejection is ignored here and the next run is scheduled all the same. The timer
- * does not hold the process open.
+ * waits for the one under way; a long run ends early by running its batches through `drain` (or by
+ * looking at `stopping`). `work` handles its own failures: a rejection is ignored here and the next
+ * run is scheduled all the same. The timer does not hold the process open.
  */
 export class PeriodicTask {
   private timer: NodeJS.Timeout | undefined;

@@ -91,7 +91,7 @@ function shapeOf(filters: ProductFilters): Shape {
 type Query<T> = (executor: Executor, values?: Record<string, unknown>) => Promise<T>;
 
 /** One prepared query per shape, made on first use: the catalog's reads skip drizzle's builder. */
-function shaped<T>(queries: Map<string, Query<T>>, key: string, make: () => Query<T>): Query<T> {
+function shaped<Q>(queries: Map<string, Q>, key: string, make: () => Q): Q {
   let query = queries.get(key);
   if (!query) {
     query = make();
@@ -100,8 +100,7 @@ function shaped<T>(queries: Map<string, Query<T>>, key: string, make: () => Quer
   return query;
 }
 
-type PageQuery = ReturnType<typeof productPageQuery>;
-const listQueries = new Map<string, PageQuery>();
+const listQueries = new Map<string, ReturnType<typeof productPageQuery>>();
 
 /**
  * A page of live products as the API shows them, their category names from `names` (on the
@@ -115,18 +114,15 @@ export async function listProducts(
   names: CategoryNames,
 ): Promise<ProductView[]> {
   const shape = shapeOf(filters);
-  const key = `${ordering} ${shape.key}`;
-  let query = listQueries.get(key);
-  if (!query) {
-    query = productPageQuery((select) =>
+  const query = shaped(listQueries, `${ordering} ${shape.key}`, () =>
+    productPageQuery((select) =>
       select
         .where(shape.where)
         .orderBy(...ORDER_BY[ordering])
         .limit(sql.placeholder('limit'))
         .offset(sql.placeholder('offset')),
-    );
-    listQueries.set(key, query);
-  }
+    ),
+  );
   return query(executor, { ...shape.values, limit: window.limit, offset: window.offset }, names);
 }
 

@@ -7,7 +7,6 @@ import { ProductEvent } from './contract.js';
 import type { Ordering } from './ordering.js';
 import type { ProductFilters } from './product-search.repository.js';
 import * as search from './product-search.repository.js';
-import type { ProductView } from './product-view.repository.js';
 import * as views from './product-view.repository.js';
 import {
   InsufficientStockError,
@@ -48,7 +47,7 @@ export class ProductsService {
    * from the read model as the database holds it, although only one replica consumes a given
    * category event.
    */
-  async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: ProductView[] }> {
+  async list(query: ProductQuery, window: PageWindow): Promise<{ count: number; rows: views.ProductView[] }> {
     const { category, ordering, ...filters } = query;
     for (let attempt = 1; ; attempt++) {
       const tree = await this.categoryTree();
@@ -89,10 +88,8 @@ export class ProductsService {
   }
 
   /** The product as the API shows it. */
-  async get(id: number): Promise<ProductView> {
-    const view = await views.findProductView(this.database.db, id);
-    if (!view) throw new ProductNotFoundError(id);
-    return view;
+  async get(id: number): Promise<views.ProductView> {
+    return found(id, await views.findProductView(this.database.db, id));
   }
 
   async create(input: ProductInput): Promise<Product> {
@@ -182,7 +179,7 @@ export class ProductsService {
   }
 }
 
-function found<T extends ProductRow>(id: number, product: T | undefined): T {
+function found<T>(id: number, product: T | undefined): T {
   if (!product) throw new ProductNotFoundError(id);
   return product;
 }

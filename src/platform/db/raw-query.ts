@@ -39,10 +39,11 @@ function runnerOf(executor: Executor): Runner {
  * A hot read whose rows go to the client as the driver hands them over: the SQL text (made once by
  * drizzle's builder, values as `sql.placeholder(name)`) is sent straight to postgres.js or PGlite,
  * and no row passes through drizzle's per-column mapping — a tenth of the catalog's CPU under load.
- * The statement must name each column as the caller wants it (`sql\`…\`.as('name')`) and produce
- * JSON-ready values (text for timestamps, float8 for numerics): rows come back as the drivers parse
- * them, which for those types is the same on both. postgres.js prepares it on each connection
- * (`preparing` in postgres-clients.ts), keyed by its text.
+ * The statement must name each column as the caller wants it (`sql\`…\`.as('name')`): rows come
+ * back as each driver parses them, so choose types both hand over alike (int8 as text, numerics as
+ * float8) and map what still differs by hand (times: text from postgres.js under drizzle, a `Date`
+ * from PGlite). postgres.js prepares it on each connection (`preparing` in postgres-clients.ts),
+ * keyed by its text.
  */
 export function rawQuery<Row>(query: {
   toSQL(): { sql: string; params: unknown[] };
