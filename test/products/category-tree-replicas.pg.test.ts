@@ -7,12 +7,13 @@ import { buildCatalogApp, type CatalogTest, createCategory, createProduct } from
 /**
  * Two replicas on one PostgreSQL database, each with its own bus: a category event reaches one of
  * them, yet both keep a category tree in memory for the listing. Once `category_refs` has changed,
- * each must list from the new tree at once.
+ * each must list from the new tree at once, and name the category from it in a product's detail.
  */
 describe('category filter across replicas', () => {
   let testDatabase: TestDatabase;
   let replicas: [CatalogTest, CatalogTest];
   const category: Record<string, number> = {};
+  let rope: number;
 
   beforeAll(async () => {
     testDatabase = await createPostgresDatabase();
@@ -20,7 +21,7 @@ describe('category filter across replicas', () => {
     const [first] = replicas;
     for (const name of ['Dogs', 'Cats']) category[name] = (await createCategory(first, { name })).id;
     category.Toys = (await createCategory(first, { name: 'Toys', parent_id: category.Dogs! })).id;
-    await createProduct(first, { name: 'Rope', category: category.Toys });
+    rope = (await createProduct(first, { name: 'Rope', category: category.Toys })).id;
   });
   afterAll(async () => {
     for (const replica of replicas ?? []) await replica.t.close();
@@ -62,5 +63,35 @@ describe('category filter across replicas', () => {
       expect(await countIn(replica, 'Dogs')).toBe(0);
       expect(await countIn(replica, 'Cats')).toBe(1);
     }
+  });
+
+  it('when a category is renamed, then every replica names it so in the product’s detail', async () => {
+    const categoryNameIn = async (replica: CatalogTest) => {
+      const response = await replica.t.app.inject({ url: `/api/products/${rope}` });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json().category_name;
+    };
+    for (const replica of replicas) expect(await categoryNameIn(replica)).toBe('Toys');
+
+    const [first] = replicas;
+    const renamed = await first.t.app.inject({
+      method: 'PATCH',
+      url: `/api/categories/${category.Toys}`,
+      headers: first.admin,
+      payload: { name: 'Chew toys' },
+    });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    await vi.waitFor(
+      async () => {
+        const [row] = await queryRows<{ name: string }>(
+          first.t.database.db,
+          sql`select name from products.category_refs where id = ${category.Toys!}`,
+        );
+        expect(row?.name).toBe('Chew toys');
+      },
+      { timeout: 5_000 },
+    );
+
+    for (const replica of replicas) expect(await categoryNameIn(replica)).toBe('Chew toys');
   });
 });

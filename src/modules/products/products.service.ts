@@ -87,9 +87,17 @@ export class ProductsService {
     return read;
   }
 
-  /** The product as the API shows it. */
+  /**
+   * The product as the API shows it: one statement for the row and the stamp of `category_refs`,
+   * its category's name from the tree, read again first when the stamps differ (as `list` does).
+   */
   async get(id: number): Promise<views.ProductView> {
-    return found(id, await views.findProductView(this.database.db, id));
+    const [tree, row] = await Promise.all([this.categoryTree(), views.findProductRow(this.database.db, id)]);
+    const product = found(id, row);
+    if (product.stamp === tree.stamp) return product.view((category) => tree.nameOf(category));
+    if (this.tree === treeRead.get(tree)) this.tree = undefined;
+    const fresh = await this.categoryTree();
+    return product.view((category) => fresh.nameOf(category));
   }
 
   async create(input: ProductInput): Promise<Product> {
