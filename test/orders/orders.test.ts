@@ -2,7 +2,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cartModule } from '../../src/modules/cart/index.js';
 import { ordersModule } from '../../src/modules/orders/index.js';
+import { takeReservations } from '../../src/modules/orders/orders.service.js';
 import { queryRows } from '../../src/platform/db/database.js';
+import { recordEvents } from '../../src/platform/events/outbox.js';
 import { FakeCatalog, fakeCategoriesModule, fakeProductsModule } from '../cart/fake-catalog.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -503,6 +505,82 @@ describe('orders', () => {
         sql`select count(*)::int as n from platform.dead_letters`,
       );
       expect(dead[0]!.n).toBe(0);
+    });
+  });
+
+  describe('stock answers in a batch', () => {
+    const statusOf = async (id: string) => (await get(alice, `/${id}`)).json();
+
+    it('when many answers arrive at once, then each pending order is decided once, by its first answer', async () => {
+      const orders = [];
+      for (let index = 0; index < 6; index++) orders.push(await placed(alice));
+      await cancel(alice, orders[5]!.id);
+      const answer = (routingKey: string, order: { id: string }, reason?: string) => ({
+        exchange: 'product_events',
+        routingKey,
+        version: 1,
+        payload: { order_id: order.id, items: [{ product_id: 1, quantity: 1 }], ...(reason && { reason }) },
+      });
+      // One outbox statement: the relay hands them over together and the queue applies them in batches.
+      await recordEvents(t.database.db, [
+        answer('stock.reserved', orders[0]!),
+        answer('stock.reserved', orders[1]!),
+        answer('stock.rejected', orders[2]!, 'not enough stock for product 1'),
+        answer('stock.reserved', orders[3]!),
+        answer('stock.rejected', orders[0]!, 'late'),
+        answer('stock.rejected', orders[4]!, 'not enough stock for product 2'),
+        answer('stock.reserved', orders[2]!),
+        answer('stock.rejected', orders[5]!, 'too late'),
+      ]);
+      await t.settle();
+
+      const expected = [
+        ['confirmed', null],
+        ['confirmed', null],
+        ['rejected', 'not enough stock for product 1'],
+        ['confirmed', null],
+        ['rejected', 'not enough stock for product 2'],
+        ['cancelled', null],
+      ];
+      for (const [index, [status, reason]] of expected.entries()) {
+        const order = await statusOf(orders[index]!.id);
+        expect(order, `order ${index}`).toMatchObject({ status, reason });
+        expect(order.status_history.map((change: { status: string }) => change.status)).toEqual([
+          'pending',
+          status,
+        ]);
+        const events = await orderEvents(orders[index]!.id);
+        expect(events.map((event) => [event.message.status, event.message.version])).toEqual([
+          ['pending', 1],
+          [status, 2],
+        ]);
+      }
+    });
+
+    it('when answers are taken together, then the orders change in one go, in the answers’ order', async () => {
+      const [first, second, third] = [await placed(alice), await placed(alice), await placed(alice)];
+      const before = (await catalog.events('order_events')).length;
+      await t.database.transaction((tx) =>
+        takeReservations(tx, [
+          { orderId: second.id, outcome: 'rejected', reason: 'none left' },
+          { orderId: first.id, outcome: 'confirmed' },
+          { orderId: second.id, outcome: 'confirmed' },
+          { orderId: third.id, outcome: 'rejected' },
+        ]),
+      );
+      expect(await statusOf(first.id)).toMatchObject({ status: 'confirmed', reason: null });
+      expect(await statusOf(second.id)).toMatchObject({ status: 'rejected', reason: 'none left' });
+      expect(await statusOf(third.id)).toMatchObject({ status: 'rejected', reason: 'not enough stock' });
+      const written = (await catalog.events('order_events')).slice(before);
+      expect(
+        written.map((event) => [event.message.order_id, event.message.status, event.message.version]),
+      ).toEqual([
+        [second.id, 'rejected', 2],
+        [first.id, 'confirmed', 2],
+        [third.id, 'rejected', 2],
+      ]);
+      const history = (await statusOf(first.id)).status_history;
+      expect(Date.parse(history[1].at)).toBeGreaterThanOrEqual(Date.parse(history[0].at));
     });
   });
 

@@ -178,6 +178,53 @@ export async function transition(
   return (await withItems(tx, rows))[0];
 }
 
+/** A pending order's answer: the status it moves to, and the reason of a refusal. */
+export interface Decision {
+  id: string;
+  to: OrderStatus;
+  reason: string | null;
+}
+
+/**
+ * `transition` for many orders in one statement, each to its own status: answers the orders that
+ * changed, in the decisions' order (an order decided twice in the list moves once, by the first).
+ */
+export async function transitionMany(
+  tx: Executor,
+  decisions: readonly Decision[],
+  from: readonly OrderStatus[],
+  at: Date,
+): Promise<OrderRecord[]> {
+  const due: Decision[] = [];
+  const seen = new Set<string>();
+  for (const decision of decisions) {
+    if (seen.has(decision.id)) continue;
+    seen.add(decision.id);
+    due.push(decision);
+  }
+  if (due.length === 0) return [];
+  const ids = due.map((decision) => decision.id);
+  const statuses = due.map((decision) => decision.to);
+  // postgres.js writes no null into an array parameter: '' stands for "no reason".
+  const reasons = due.map((decision) => decision.reason ?? '');
+  const rows = await tx
+    .update(orders)
+    .set({
+      status: sql`decision.status`,
+      reason: sql`nullif(decision.reason, '')`,
+      version: sql`${orders.version} + 1`,
+      statusHistory: sql`${orders.statusHistory} || jsonb_build_array(jsonb_build_object('status', decision.status, 'at', ${at.toISOString()}::text))`,
+      updatedAt: at,
+    })
+    .from(
+      sql`unnest(${sql.param(ids)}::uuid[], ${sql.param(statuses)}::text[], ${sql.param(reasons)}::text[]) as decision(id, status, reason)`,
+    )
+    .where(and(sql`${orders.id} = decision.id`, inArray(orders.status, [...from])))
+    .returning();
+  const position = new Map(ids.map((id, index) => [id, index]));
+  return (await withItems(tx, rows)).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+}
+
 export async function applyProduct(tx: Executor, product: ProductRevision): Promise<void> {
   await saveIfNewer(tx, products, products.productId, { ...product, deleted: false });
 }

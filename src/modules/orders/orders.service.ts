@@ -84,20 +84,29 @@ export async function takeCheckout(tx: Executor, checkout: CartCheckedOut): Prom
   });
 }
 
-/** `stock.reserved` / `stock.rejected` decide a pending order; for any other status they are stale. */
-export async function takeReservation(
-  tx: Executor,
-  orderId: string,
-  outcome: 'confirmed' | 'rejected',
-  reason?: string,
-): Promise<void> {
-  const changed = await repository.transition(tx, orderId, {
-    to: outcome,
-    from: ['pending'],
-    at: new Date(),
-    ...(outcome === 'rejected' ? { reason: reason ?? 'not enough stock' } : {}),
-  });
-  if (changed) await recordEvents(tx, [orderEvent(changed, OrderEvent.updated)]);
+/** `stock.reserved` / `stock.rejected`: the order's answer from the stock. */
+export interface ReservationAnswer {
+  orderId: string;
+  outcome: 'confirmed' | 'rejected';
+  reason?: string | undefined;
+}
+
+/**
+ * Stock answers decide pending orders, a run of a batch's answers in three statements (the orders,
+ * their lines, their events); for an order in any other status an answer is stale.
+ */
+export async function takeReservations(tx: Executor, answers: readonly ReservationAnswer[]): Promise<void> {
+  const decisions = answers.map((answer) => ({
+    id: answer.orderId,
+    to: answer.outcome,
+    reason: answer.outcome === 'rejected' ? (answer.reason ?? 'not enough stock') : null,
+  }));
+  const changed = await repository.transitionMany(tx, decisions, ['pending'], new Date());
+  if (changed.length > 0)
+    await recordEvents(
+      tx,
+      changed.map((order) => orderEvent(order, OrderEvent.updated)),
+    );
 }
 
 /** Use cases of orders. Every status change is a conditional update, so two racing changes cannot both win. */

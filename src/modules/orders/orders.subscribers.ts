@@ -8,7 +8,7 @@ import { addressesOfUsers } from './addresses.repository.js';
 import { OrderEvent, ordersContract } from './contract.js';
 import { mailOrderChange, mailWaiting } from './orders.mails.js';
 import * as repository from './orders.repository.js';
-import { takeCheckout, takeReservation } from './orders.service.js';
+import { takeCheckout, takeReservations } from './orders.service.js';
 import type { OrderStatus } from './orders.state-machine.js';
 
 type ProductRevision = EventOf<typeof productsContract, typeof ProductEvent.created>;
@@ -54,6 +54,21 @@ async function applyProducts(events: ProductRevision[], tx: Executor): Promise<v
 /** The stock answers of the same queue never read the product copies: those go last in a batch. */
 const productRevisions = { versionGuarded: true, many: applyProducts, last: true };
 
+type StockReserved = EventOf<typeof productsContract, typeof ProductEvent.stockReserved>;
+type StockRejected = EventOf<typeof productsContract, typeof ProductEvent.stockRejected>;
+
+const confirm = (events: StockReserved[], tx: Executor) =>
+  takeReservations(
+    tx,
+    events.map((event) => ({ orderId: event.order_id, outcome: 'confirmed' })),
+  );
+
+const reject = (events: StockRejected[], tx: Executor) =>
+  takeReservations(
+    tx,
+    events.map((event) => ({ orderId: event.order_id, outcome: 'rejected', reason: event.reason })),
+  );
+
 /**
  * The product read model is guarded by the product's version; a stock answer moves an order once,
  * and a checkout makes one, through the inbox. `stock.released` follows a cancellation the order
@@ -68,12 +83,8 @@ export const ordersSubscriptions = [
     (event, tx) => repository.tombstoneProduct(tx, event.product_id, event.version),
     { versionGuarded: true },
   ),
-  on(productsContract, ProductEvent.stockReserved, (event, tx) =>
-    takeReservation(tx, event.order_id, 'confirmed'),
-  ),
-  on(productsContract, ProductEvent.stockRejected, (event, tx) =>
-    takeReservation(tx, event.order_id, 'rejected', event.reason),
-  ),
+  on(productsContract, ProductEvent.stockReserved, (event, tx) => confirm([event], tx), { many: confirm }),
+  on(productsContract, ProductEvent.stockRejected, (event, tx) => reject([event], tx), { many: reject }),
   on(cartContract, CartEvent.checkedOut, (event, tx) => takeCheckout(tx, event)),
   // The customers read model (for the order mails) is guarded by the user's version; the mails
   // are recorded through the inbox, once per order and status.
