@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Lease } from '../../src/platform/events/relay-leadership.js';
-import { RelayPublishing, WINDOW } from '../../src/platform/events/relay-publishing.js';
+import { RelayPublishing, WINDOW, WINDOW_BATCHES } from '../../src/platform/events/relay-publishing.js';
 import { ELSEWHERE, FakeBus, FakeOutbox, FakeSessions, gate, settleDown } from './relay-fakes.js';
 
 const EXCHANGE = 'orders_events';
@@ -59,6 +59,50 @@ describe('the outbox relay: publishing', () => {
     expect(outbox.unpublishedIds()).toEqual([]);
     expect(await publishing.next(lease)).toEqual({ fresh: 0, more: false });
     expect(bus.rows()).toEqual(Array.from({ length: 14 }, (_, n) => n + 1));
+  });
+
+  it('when batches are small, then the window counts their rows: up to four full batches’ worth, in at most 32 batches', async () => {
+    // Batches of 3: room for 12 rows, handed over one row per batch (a busy shop's passes).
+    const small = await setUp({ batchSize: 3 });
+    small.bus.holdConfirms = true;
+    for (let row = 1; row <= 11; row++) {
+      small.outbox.add(EXCHANGE);
+      expect(await small.publishing.next(small.lease)).toEqual({ fresh: 1, more: false });
+    }
+    small.outbox.add(EXCHANGE);
+    let handed = false;
+    const twelfth = small.publishing.next(small.lease).then(() => {
+      handed = true;
+    });
+    await settleDown();
+    expect([handed, small.publishing.batchesInFlight, small.publishing.rowsInFlight]).toEqual([
+      false,
+      12,
+      12,
+    ]);
+    small.bus.confirm(1);
+    await twelfth;
+    expect(small.publishing.rowsInFlight).toBe(11);
+
+    // Batches of 100: room for 400 rows, but no more than WINDOW_BATCHES batches.
+    const many = await setUp({ batchSize: 100 });
+    many.bus.holdConfirms = true;
+    for (let batch = 1; batch < WINDOW_BATCHES; batch++) {
+      many.outbox.add(EXCHANGE);
+      await many.publishing.next(many.lease);
+    }
+    many.outbox.add(EXCHANGE);
+    handed = false;
+    const last = many.publishing.next(many.lease).then(() => {
+      handed = true;
+    });
+    await settleDown();
+    expect([handed, many.publishing.batchesInFlight, WINDOW_BATCHES]).toEqual([false, 32, 32]);
+    many.bus.confirm();
+    await last;
+    many.bus.confirm();
+    await many.publishing.settled();
+    expect(many.outbox.unpublishedIds()).toEqual([]);
   });
 
   it('when rows are still in flight as a new pass reads, then they are skipped and the batch makes room for them', async () => {
