@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.js';
 
 /** A rendered mail, ready for a transport. */
@@ -67,22 +67,34 @@ function smtpDestination(config: Config): string {
   return `SMTP at ${server.secure ? 'smtps' : 'smtp'}://${server.host}:${server.port}`;
 }
 
+/**
+ * nodemailer, loaded with the first mail: it holds ~5 MB of heap once imported, which a process
+ * that sends no mail (a catalog replica, a quiet hour) need not carry.
+ */
+let nodemailer: Promise<typeof import('nodemailer')> | undefined;
+const loadNodemailer = () => {
+  nodemailer ??= import('nodemailer');
+  return nodemailer;
+};
+
 export class SmtpTransport implements MailTransport {
   readonly kind = 'smtp';
   readonly destination: string;
-  private readonly transporter;
+  private transporter: Promise<Transporter> | undefined;
 
-  constructor(config: Config) {
-    this.transporter = createTransport(smtpOptions(config));
+  constructor(private readonly config: Config) {
     this.destination = smtpDestination(config);
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    await this.transporter.sendMail(message(mail));
+    this.transporter ??= loadNodemailer().then(({ createTransport }) =>
+      createTransport(smtpOptions(this.config)),
+    );
+    await (await this.transporter).sendMail(message(mail));
   }
 
   close(): void {
-    this.transporter.close();
+    void this.transporter?.then((transporter) => transporter.close());
   }
 }
 
@@ -96,7 +108,7 @@ export const mailFolder = (config: Pick<Config, 'DATA_DIR'>) => resolve(config.D
 export class FileTransport implements MailTransport {
   readonly kind = 'file';
   readonly destination: string;
-  private readonly composer = createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  private composer: Promise<Transporter> | undefined;
 
   constructor(
     private readonly folder: string,
@@ -106,7 +118,10 @@ export class FileTransport implements MailTransport {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    const info = await this.composer.sendMail(message(mail));
+    this.composer ??= loadNodemailer().then(({ createTransport }) =>
+      createTransport({ streamTransport: true, buffer: true, newline: 'unix' }),
+    );
+    const info = await (await this.composer).sendMail(message(mail));
     await mkdir(this.folder, { recursive: true });
     const stamp = new Date()
       .toISOString()
