@@ -69,7 +69,9 @@ describe('the RabbitMQ bus: retries, dead letters, returns and reconnects', () =
   });
 
   it('when a poison message is first in line with a prefetch of one, then the messages behind it are handled before it is parked', async () => {
-    const bus = await open({ maxAttempts: 3, retryDelayMs: 300, prefetch: 1 });
+    // The retry waits long enough for the twenty to be published and handled on a slow machine
+    // (published one after another with confirms, they took longer than a 300 ms retry there).
+    const bus = await open({ maxAttempts: 3, retryDelayMs: 1000, prefetch: 1 });
     const { exchange, queue } = await topology(bus);
     const log: string[] = [];
     await bus.subscribe(queue, async (delivery) => {
@@ -81,8 +83,11 @@ describe('the RabbitMQ bus: retries, dead letters, returns and reconnects', () =
     });
     const poison = message('thing.created', { poison: true });
     await bus.publish(exchange, 'thing.created', poison);
-    for (let n = 0; n < 20; n++)
-      await bus.publish(exchange, 'thing.created', message('thing.created', { n }));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        bus.publish(exchange, 'thing.created', message('thing.created', { n })),
+      ),
+    );
     await eventually(async () => (await peekQueue(vhost.url, `${queue}.dlq`)).length === 1);
 
     expect(log.filter((entry) => entry.startsWith('good'))).toHaveLength(20);
