@@ -51,7 +51,9 @@ try {
           `POST→confirmed p50 ${step.toConfirmed.p50} p99 ${step.toConfirmed.p99} ms, errors ${step.errors}, ${step.passed ? 'passed' : 'broke'}`,
       );
     }
-    log(`POST-only ${rate.postOnly.requestsPerSecond.toFixed(0)} req/s; sustained ${rate.sustained?.confirmedPerSecond.toFixed(0) ?? 'none'}/s`);
+    log(
+      `POST-only ${rate.postOnly.requestsPerSecond.toFixed(0)} req/s; sustained ${rate.sustained?.confirmedPerSecond.toFixed(0) ?? 'none'}/s`,
+    );
   }
 } finally {
   await app.stop();
