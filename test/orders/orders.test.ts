@@ -558,7 +558,12 @@ describe('orders', () => {
     });
 
     it('when answers are taken together, then the orders change in one go, in the answers’ order', async () => {
-      const [first, second, third] = [await placed(alice), await placed(alice), await placed(alice)];
+      const [first, second, third, fourth] = [
+        await placed(alice),
+        await placed(alice),
+        await placed(alice),
+        await placed(alice),
+      ];
       const before = (await catalog.events('order_events')).length;
       await t.database.transaction((tx) =>
         takeReservations(tx, [
@@ -566,11 +571,13 @@ describe('orders', () => {
           { orderId: first.id, outcome: 'confirmed' },
           { orderId: second.id, outcome: 'confirmed' },
           { orderId: third.id, outcome: 'rejected' },
+          { orderId: fourth.id, outcome: 'rejected', reason: '' },
         ]),
       );
       expect(await statusOf(first.id)).toMatchObject({ status: 'confirmed', reason: null });
       expect(await statusOf(second.id)).toMatchObject({ status: 'rejected', reason: 'none left' });
       expect(await statusOf(third.id)).toMatchObject({ status: 'rejected', reason: 'not enough stock' });
+      expect(await statusOf(fourth.id)).toMatchObject({ status: 'rejected', reason: '' });
       const written = (await catalog.events('order_events')).slice(before);
       expect(
         written.map((event) => [event.message.order_id, event.message.status, event.message.version]),
@@ -578,6 +585,7 @@ describe('orders', () => {
         [second.id, 'rejected', 2],
         [first.id, 'confirmed', 2],
         [third.id, 'rejected', 2],
+        [fourth.id, 'rejected', 2],
       ]);
       const history = (await statusOf(first.id)).status_history;
       expect(Date.parse(history[1].at)).toBeGreaterThanOrEqual(Date.parse(history[0].at));

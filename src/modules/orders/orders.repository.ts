@@ -163,19 +163,8 @@ export async function transition(
   id: string,
   change: Transition,
 ): Promise<OrderRecord | undefined> {
-  const entry: StatusChange[] = [{ status: change.to, at: change.at.toISOString() }];
-  const rows = await tx
-    .update(orders)
-    .set({
-      status: change.to,
-      reason: change.reason ?? null,
-      version: sql`${orders.version} + 1`,
-      statusHistory: sql`${orders.statusHistory} || ${JSON.stringify(entry)}::jsonb`,
-      updatedAt: change.at,
-    })
-    .where(and(eq(orders.id, id), inArray(orders.status, [...change.from])))
-    .returning();
-  return (await withItems(tx, rows))[0];
+  const decision = { id, to: change.to, reason: change.reason ?? null };
+  return (await transitionMany(tx, [decision], change.from, change.at))[0];
 }
 
 /** A pending order's answer: the status it moves to, and the reason of a refusal. */
@@ -186,8 +175,9 @@ export interface Decision {
 }
 
 /**
- * `transition` for many orders in one statement, each to its own status: answers the orders that
- * changed, in the decisions' order (an order decided twice in the list moves once, by the first).
+ * Conditional updates of many orders in one statement, each to its own status (`transition` is
+ * its one-order form): answers the orders that changed, in the decisions' order (an order decided
+ * twice in the list moves once, by the first).
  */
 export async function transitionMany(
   tx: Executor,
@@ -205,13 +195,12 @@ export async function transitionMany(
   if (due.length === 0) return [];
   const ids = due.map((decision) => decision.id);
   const statuses = due.map((decision) => decision.to);
-  // postgres.js writes no null into an array parameter: '' stands for "no reason".
-  const reasons = due.map((decision) => decision.reason ?? '');
+  const reasons = due.map((decision) => decision.reason);
   const rows = await tx
     .update(orders)
     .set({
       status: sql`decision.status`,
-      reason: sql`nullif(decision.reason, '')`,
+      reason: sql`decision.reason`,
       version: sql`${orders.version} + 1`,
       statusHistory: sql`${orders.statusHistory} || jsonb_build_array(jsonb_build_object('status', decision.status, 'at', ${at.toISOString()}::text))`,
       updatedAt: at,
