@@ -56,7 +56,7 @@ export class ProductsService {
       // Past a few tries (categories changing all the time) the last answer stands: it comes from
       // a tree read moments before, as any read of an eventually consistent read model may.
       if (page.stamp === tree.stamp || attempt === TREE_TRIES) return page;
-      if (this.tree === treeRead.get(tree)) this.tree = undefined;
+      this.forgetTree(tree);
     }
   }
 
@@ -68,6 +68,11 @@ export class ProductsService {
       search.listProducts(db, filters, ordering, window, (id) => tree.nameOf(id)),
     ]);
     return { count: counted.n, stamp: counted.stamp, rows };
+  }
+
+  /** Drops `tree` as stale, unless a newer read has already replaced it. */
+  private forgetTree(tree: CategoryTree): void {
+    if (this.tree === treeRead.get(tree)) this.tree = undefined;
   }
 
   private categoryTree(): Promise<CategoryTree> {
@@ -95,7 +100,7 @@ export class ProductsService {
     const [tree, row] = await Promise.all([this.categoryTree(), views.findProductRow(this.database.db, id)]);
     const product = found(id, row);
     if (product.stamp === tree.stamp) return product.view((category) => tree.nameOf(category));
-    if (this.tree === treeRead.get(tree)) this.tree = undefined;
+    this.forgetTree(tree);
     const fresh = await this.categoryTree();
     return product.view((category) => fresh.nameOf(category));
   }
