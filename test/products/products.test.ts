@@ -1,5 +1,5 @@
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   buildCatalogApp,
   type CatalogTest,
@@ -321,6 +321,20 @@ describe('DELETE /api/products/:id', () => {
 });
 
 describe('read models of other modules', () => {
+  it('when a product is created in a category newer than the tree, then its detail names it at once', async () => {
+    const older = await createProduct(catalog, { ...kibble(), name: 'Older kibble' });
+    // The detail just checked the tree: it is trusted for the next DETAIL_TREE_TRUST_MS.
+    expect((await inject({ method: 'GET', url: `/api/products/${older.id}` })).statusCode).toBe(200);
+    const category = await createCategory(catalog, { name: 'Reptiles' });
+    const product = await createProduct(catalog, {
+      ...kibble(),
+      category: category.id,
+      animal_type: 'other',
+    });
+    const response = await inject({ method: 'GET', url: `/api/products/${product.id}` });
+    expect(response.json().category_name).toBe('Reptiles');
+  });
+
   it('when a category is renamed, then category_name follows', async () => {
     const category = await createCategory(catalog, { name: 'Birds' });
     const product = await createProduct(catalog, { ...kibble(), category: category.id, animal_type: 'bird' });
@@ -331,7 +345,13 @@ describe('read models of other modules', () => {
       payload: { name: 'Birds & Poultry' },
     });
     await catalog.t.settle();
-    const response = await inject({ method: 'GET', url: `/api/products/${product.id}` });
-    expect(response.json().category_name).toBe('Birds & Poultry');
+    // The detail trusts its category tree for DETAIL_TREE_TRUST_MS (docs/api.md).
+    await vi.waitFor(
+      async () => {
+        const response = await inject({ method: 'GET', url: `/api/products/${product.id}` });
+        expect(response.json().category_name).toBe('Birds & Poultry');
+      },
+      { timeout: 2_000, interval: 50 },
+    );
   });
 });

@@ -8,6 +8,8 @@ import type { CategoryLink } from './category-refs.repository.js';
  */
 export class CategoryTree {
   readonly stamp: number;
+  /** When `category_refs` was last seen to hold this tree (`performance.now()`): read, or `confirms`. */
+  private checkedAt = performance.now();
   private readonly names = new Map<number, string>();
   private readonly children = new Map<number, number[]>();
 
@@ -22,6 +24,23 @@ export class CategoryTree {
       else this.children.set(link.parentId, [link.id]);
     }
     this.stamp = stamp;
+  }
+
+  /** Whether `stamp`, read from `category_refs` just now, is this tree's; notes the check if so. */
+  confirms(stamp: number): boolean {
+    if (stamp !== this.stamp) return false;
+    this.checkedAt = performance.now();
+    return true;
+  }
+
+  /** Whether the tree was read or confirmed within the last `withinMs`. */
+  checkedWithin(withinMs: number): boolean {
+    return performance.now() - this.checkedAt <= withinMs;
+  }
+
+  /** Whether `category_refs` held the category when the tree was read. */
+  knows(id: number): boolean {
+    return this.names.has(id);
   }
 
   /** The category's name as `category_refs` holds it (a left join's answer): null if unknown. */

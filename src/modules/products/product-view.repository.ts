@@ -115,23 +115,45 @@ function selectViews() {
   return viewBuilder.select(viewColumns).from(products).$dynamic();
 }
 
-const findViewQuery = rawQuery<ViewRow & { stamp: number }>(
+const byId = and(eq(products.id, sql.placeholder('id')), live);
+const findViewQuery = rawQuery<ViewRow>(viewBuilder.select(viewColumns).from(products).where(byId));
+const findStampedViewQuery = rawQuery<ViewRow & { stamp: number }>(
   viewBuilder
     .select({ ...viewColumns, stamp: categoriesStamp.as('stamp') })
     .from(products)
-    .where(and(eq(products.id, sql.placeholder('id')), live)),
+    .where(byId),
 );
 
+/** A product's row, named from the caller's category tree; `stamp` is given only when asked for. */
+export interface FoundProduct {
+  categoryId: number;
+  stamp?: number;
+  view: (names: CategoryNames) => ProductView;
+}
+
 /**
- * The live product's row and the stamp of `category_refs` (`categoriesStamp`), in one statement
- * whose plan is cached: the caller names the category from its tree when the stamps agree. A join
- * to `category_refs` cost PostgreSQL more than the stamp (pg_stat_statements under the bench's
- * detail load: 29 µs against 20 µs a call without either).
+ * The live product's row in one statement whose plan is cached; with `stamped`, the stamp of
+ * `category_refs` (`categoriesStamp`) too, for a caller whose category tree needs checking. A join
+ * to `category_refs` for the name cost PostgreSQL more than the stamp (pg_stat_statements under
+ * the bench's detail load: 29 µs against 20 µs a call without either), and the stamp's second
+ * relation still costs a fifth of the statement (pgbench: 37,000–43,000 runs/s against
+ * 45,000–54,000 without), so it is read only when the tree is due a check.
  */
 export async function findProductRow(
   executor: Executor,
   id: number,
-): Promise<{ stamp: number; view: (names: CategoryNames) => ProductView } | undefined> {
-  const [row] = await findViewQuery(executor, { id });
-  return row && { stamp: row.stamp, view: (names) => viewOf(row, names(row.category_id)) };
+  stamped: boolean,
+): Promise<FoundProduct | undefined> {
+  if (!stamped) {
+    const [row] = await findViewQuery(executor, { id });
+    return row && { categoryId: row.category_id, view: (names) => viewOf(row, names(row.category_id)) };
+  }
+  const [row] = await findStampedViewQuery(executor, { id });
+  return (
+    row && {
+      categoryId: row.category_id,
+      stamp: row.stamp,
+      view: (names) => viewOf(row, names(row.category_id)),
+    }
+  );
 }

@@ -24,6 +24,14 @@ export type ProductInput = Omit<NewProduct, 'stock' | 'specifications'> &
 /** Reads of the category tree before the listing reads it again. */
 const TREE_TRIES = 3;
 
+/**
+ * How long a product's detail names its category from a tree without checking it against
+ * `category_refs`: a rename shows there at most this long after its event was applied, by this
+ * replica's consumer or another's (the listing checks on every page, and a check that finds the
+ * tree current starts the window again).
+ */
+export const DETAIL_TREE_TRUST_MS = 200;
+
 /** Which read of the tree each tree came from, so that only the stale one is forgotten. */
 const treeRead = new WeakMap<CategoryTree, Promise<CategoryTree>>();
 
@@ -55,7 +63,7 @@ export class ProductsService {
       const page = await this.page({ ...filters, ...subtree }, ordering, window, tree);
       // Past a few tries (categories changing all the time) the last answer stands: it comes from
       // a tree read moments before, as any read of an eventually consistent read model may.
-      if (page.stamp === tree.stamp || attempt === TREE_TRIES) return page;
+      if (tree.confirms(page.stamp) || attempt === TREE_TRIES) return page;
       this.forgetTree(tree);
     }
   }
@@ -93,13 +101,18 @@ export class ProductsService {
   }
 
   /**
-   * The product as the API shows it: one statement for the row and the stamp of `category_refs`,
-   * its category's name from the tree, read again first when the stamps differ (as `list` does).
+   * The product as the API shows it: one statement for the row, its category's name from the
+   * tree. When the tree has not been checked for `DETAIL_TREE_TRUST_MS`, the statement also reads
+   * the stamp of `category_refs`, and the tree is read again first when the stamps differ (as
+   * `list` does); within the window the row is read alone, a fifth less work for PostgreSQL, and
+   * the tree is read again only for a category it does not know (one created since).
    */
   async get(id: number): Promise<views.ProductView> {
-    const [tree, row] = await Promise.all([this.categoryTree(), views.findProductRow(this.database.db, id)]);
-    const product = found(id, row);
-    if (product.stamp === tree.stamp) return product.view((category) => tree.nameOf(category));
+    const tree = await this.categoryTree();
+    const checked = tree.checkedWithin(DETAIL_TREE_TRUST_MS);
+    const product = found(id, await views.findProductRow(this.database.db, id, !checked));
+    const current = checked ? tree.knows(product.categoryId) : tree.confirms(product.stamp!);
+    if (current) return product.view((category) => tree.nameOf(category));
     this.forgetTree(tree);
     const fresh = await this.categoryTree();
     return product.view((category) => fresh.nameOf(category));
