@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { unloadEstimator } from './password-strength.js';
-import { adminPasswordProblem, jwtSecretProblem } from './secret-strength.js';
+import { adminPasswordProblem, adminPasswordProblemLater, jwtSecretProblem } from './secret-strength.js';
 
 /** An address as MAIL_FROM takes it: `name@domain`, alone or inside `Name <…>`. */
 const MAILBOX = '[^@<>\\s]+@[^@<>\\s]+';
@@ -144,7 +144,7 @@ function trustProxyOf(value: string): boolean | string {
  * What a production start refuses beyond the schema: no JWT_SECRET, a guessable or published one,
  * and a weak or published ADMIN_PASSWORD. Each line names the variable and how to make a good value.
  */
-function productionProblems(raw: RawConfig): string[] {
+function productionProblems(raw: RawConfig, estimateAdminPassword = true): string[] {
   const problems: string[] = [];
   if (!raw.JWT_SECRET) {
     problems.push('JWT_SECRET is required when NODE_ENV=production: make one with `openssl rand -base64 48`');
@@ -152,7 +152,7 @@ function productionProblems(raw: RawConfig): string[] {
     const secret = jwtSecretProblem(raw.JWT_SECRET);
     if (secret) problems.push(secret);
   }
-  if (raw.ADMIN_PASSWORD) {
+  if (raw.ADMIN_PASSWORD && estimateAdminPassword) {
     const known = [raw.ADMIN_EMAIL ?? '', raw.ADMIN_USERNAME];
     const password = adminPasswordProblem(raw.ADMIN_PASSWORD, known);
     // A start-up's one check: the estimator's dictionaries are not kept for the server's requests.
@@ -192,8 +192,22 @@ function mailTransportOf(raw: RawConfig): Config['mailTransport'] {
   return raw.NODE_ENV === 'test' ? 'memory' : 'file';
 }
 
-export function resolveConfig(raw: RawConfig): Config {
-  const problems = [...(raw.NODE_ENV === 'production' ? productionProblems(raw) : []), ...mailProblems(raw)];
+/**
+ * `later`: the estimate of ADMIN_PASSWORD's strength is left to `adminPasswordLater`, which the
+ * server awaits while it imports the app (the estimator's ~0.5 s on another thread), unless
+ * something else is wrong: then every problem is named at once, as always.
+ */
+export interface ResolveOptions {
+  adminPassword?: 'now' | 'later';
+}
+
+export function resolveConfig(raw: RawConfig, options: ResolveOptions = {}): Config {
+  const problemsOf = (estimate: boolean) => [
+    ...(raw.NODE_ENV === 'production' ? productionProblems(raw, estimate) : []),
+    ...mailProblems(raw),
+  ];
+  let problems = problemsOf(options.adminPassword !== 'later');
+  if (problems.length > 0 && options.adminPassword === 'later') problems = problemsOf(true);
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   const secret =
     raw.JWT_SECRET ??
@@ -212,6 +226,27 @@ export function resolveConfig(raw: RawConfig): Config {
   };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  return resolveConfig(parseConfig(env));
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: ResolveOptions = {},
+): Config {
+  return resolveConfig(parseConfig(env), options);
+}
+
+/**
+ * The ADMIN_PASSWORD check that `adminPassword: 'later'` left out, as the configuration's error
+ * (undefined when the password holds, or when the check does not apply).
+ */
+export async function adminPasswordLater(config: Config): Promise<ConfigError | undefined> {
+  if (config.NODE_ENV !== 'production' || !config.ADMIN_PASSWORD) return undefined;
+  try {
+    const problem = await adminPasswordProblemLater(config.ADMIN_PASSWORD, [
+      config.ADMIN_EMAIL ?? '',
+      config.ADMIN_USERNAME,
+    ]);
+    return problem === undefined ? undefined : new ConfigError(`invalid configuration:\n  ${problem}`);
+  } finally {
+    // A start-up's one check: the estimator's dictionaries are not kept for the server's requests.
+    unloadEstimator();
+  }
 }

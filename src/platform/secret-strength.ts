@@ -1,4 +1,4 @@
-import { judgePasswordNow } from './password-strength.js';
+import { judgePassword, judgePasswordNow, type PasswordVerdict } from './password-strength.js';
 
 /**
  * Values this repository has shipped as examples or used in its tests and benchmarks: anyone who
@@ -65,15 +65,40 @@ const MIN_ADMIN_GUESSES_LOG10 = 10;
 
 /** Why `ADMIN_PASSWORD` must not be the bootstrap admin's password in production, or undefined. */
 export function adminPasswordProblem(password: string, knownWords: readonly string[]): string | undefined {
-  const refuse = (why: string) => `ADMIN_PASSWORD ${why}: ${MAKE_PASSWORD}`;
-  if (KNOWN_VALUES.has(password)) return refuse('is an example value published in this repository');
-  if (PLACEHOLDER.test(password)) return refuse('is a placeholder');
-  const verdict = judgePasswordNow(password, [...knownWords, 'admin']);
+  return (
+    adminPasswordPlainProblem(password) ??
+    adminVerdictProblem(judgePasswordNow(password, [...knownWords, 'admin']))
+  );
+}
+
+/**
+ * `adminPasswordProblem` without blocking the calling thread: the estimator loads its
+ * dictionaries on its own thread (~0.5 s) while the caller goes on (the server's start-up imports).
+ */
+export async function adminPasswordProblemLater(
+  password: string,
+  knownWords: readonly string[],
+): Promise<string | undefined> {
+  return (
+    adminPasswordPlainProblem(password) ??
+    adminVerdictProblem(await judgePassword(password, [...knownWords, 'admin']))
+  );
+}
+
+const refuseAdmin = (why: string) => `ADMIN_PASSWORD ${why}: ${MAKE_PASSWORD}`;
+
+function adminPasswordPlainProblem(password: string): string | undefined {
+  if (KNOWN_VALUES.has(password)) return refuseAdmin('is an example value published in this repository');
+  if (PLACEHOLDER.test(password)) return refuseAdmin('is a placeholder');
+  return undefined;
+}
+
+function adminVerdictProblem(verdict: PasswordVerdict): string | undefined {
   if (verdict.advice) {
     const why = verdict.advice.replace(/^This password is too easy to guess\. */u, '');
-    return refuse(`is too easy to guess (${why.replace(/\.$/u, '')})`);
+    return refuseAdmin(`is too easy to guess (${why.replace(/\.$/u, '')})`);
   }
   if (verdict.guessesLog10 < MIN_ADMIN_GUESSES_LOG10)
-    return refuse('is not strong enough for the first admin (under 10^10 guesses)');
+    return refuseAdmin('is not strong enough for the first admin (under 10^10 guesses)');
   return undefined;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { adminPasswordLater, ConfigError, loadConfig } from '../../src/platform/config.js';
 import { estimatorLoaded } from '../../src/platform/password-strength.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -180,6 +180,39 @@ describe('a production start refuses guessable secrets', () => {
     expect(config.ADMIN_PASSWORD).toBe(STRONG_ADMIN_PASSWORD);
     // The start-up's one check does not keep the estimator's ~35 MB of dictionaries for the server.
     expect(estimatorLoaded()).toBe(false);
+  });
+
+  describe('the server start, which estimates ADMIN_PASSWORD while it imports the app', () => {
+    const later = (env: Record<string, string>) => loadConfig(production(env), { adminPassword: 'later' });
+
+    it('when ADMIN_PASSWORD is weak and nothing else is wrong, then the configuration loads and the later check refuses it', async () => {
+      const config = later({ ADMIN_EMAIL: 'boss@mascotas.test', ADMIN_PASSWORD: 'Dragon1234' });
+      const refused = await adminPasswordLater(config);
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect(refused?.message).toMatch(/^invalid configuration:\n {2}ADMIN_PASSWORD .*too easy to guess/u);
+      expect(refused?.message).not.toContain('Dragon1234');
+      expect(estimatorLoaded()).toBe(false);
+    });
+
+    it('when ADMIN_PASSWORD is strong, then the later check passes and lets the estimator go', async () => {
+      const config = later({ ADMIN_EMAIL: 'boss@mascotas.test', ADMIN_PASSWORD: STRONG_ADMIN_PASSWORD });
+      expect(await adminPasswordLater(config)).toBeUndefined();
+      expect(estimatorLoaded()).toBe(false);
+    });
+
+    it('when something else is wrong too, then every problem is named at once, ADMIN_PASSWORD included', () => {
+      expect(() =>
+        later({ JWT_SECRET: 'x'.repeat(40), ADMIN_EMAIL: 'a@b.test', ADMIN_PASSWORD: 'password123' }),
+      ).toThrow(/JWT_SECRET[\s\S]*ADMIN_PASSWORD .*too easy to guess/u);
+    });
+
+    it('when not in production, then there is nothing to check later', async () => {
+      const config = loadConfig(
+        { NODE_ENV: 'development', DATABASE_URL: 'memory://', ADMIN_PASSWORD: 'replace-me-too' },
+        { adminPassword: 'later' },
+      );
+      expect(await adminPasswordLater(config)).toBeUndefined();
+    });
   });
 
   it('when not in production, then an example secret is tolerated (development and tests)', () => {
