@@ -5,7 +5,7 @@ import { DataDirInUseError } from './platform/db/data-dir-lock.js';
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig(process.env, { adminPassword: 'later' });
+    config = loadConfig(undefined, { adminPassword: 'later' });
   } catch (error) {
     refuse(error);
   }
