@@ -104,7 +104,13 @@ async function decided(sql: postgres.Sql, ids: string[]): Promise<OrderRow[]> {
 }
 
 /** A step starts with no order pending, so the backlog of a step that broke does not weigh on the next. */
-async function drained(sql: postgres.Sql, since: Date): Promise<void> {
+/**
+ * Waits until the previous step (or the POST-only burst) has left nothing behind: its orders
+ * decided, and no event still travelling — no unpublished outbox row, and the app's
+ * `events_consumed_total` unchanged over half a second (the read-model queues done with the
+ * burst's `product.updated` events, which no order waits for but which take the CPU a step needs).
+ */
+async function drained(app: ServerProcess, sql: postgres.Sql, since: Date): Promise<void> {
   await waitFor(
     async () => {
       const [row] =
@@ -114,6 +120,28 @@ async function drained(sql: postgres.Sql, since: Date): Promise<void> {
     120_000,
     'the pending orders to be decided before the next rate step',
   );
+  let consumed = await consumedEvents(app);
+  await waitFor(
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const [row] = await sql`select count(*)::int as n from platform.outbox where published_at is null`;
+      const now = await consumedEvents(app);
+      const quiet = row!.n === 0 && now === consumed;
+      consumed = now;
+      return quiet;
+    },
+    120_000,
+    'the events of the previous step to be applied before the next rate step',
+  );
+}
+
+/** The sum of the app's `events_consumed_total` over its queues. */
+async function consumedEvents(app: ServerProcess): Promise<number> {
+  const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith('events_consumed_total')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return total;
 }
 
 async function step(
@@ -124,7 +152,7 @@ async function step(
   options: SagaRateOptions,
   since: Date,
 ): Promise<SagaStep> {
-  await drained(sql, since);
+  await drained(app, sql, since);
   const { sent, seconds } = await sendAtRate(app, setup, rate, options.stepSeconds);
   const placed = sent.filter((entry) => entry.id !== null);
   const rows = await decided(
