@@ -105,6 +105,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The one error a start with wrong settings ends with: every problem on its own line. */
+function invalidConfiguration(problems: readonly string[]): ConfigError {
+  return new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/** What an attacker of the bootstrap admin knows: its email and username. */
+const adminWords = (raw: Pick<RawConfig, 'ADMIN_EMAIL' | 'ADMIN_USERNAME'>) => [
+  raw.ADMIN_EMAIL ?? '',
+  raw.ADMIN_USERNAME,
+];
+
 function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
   const known = Object.keys(ConfigSchema.properties);
   const picked: Record<string, string> = {};
@@ -121,7 +132,7 @@ export function parseConfig(env: Record<string, string | undefined>): RawConfig 
   const errors = [...Value.Errors(ConfigSchema, input)];
   if (errors.length > 0) {
     const lines = errors.map((error) => `${error.path.slice(1)}: ${error.message}`);
-    throw new ConfigError(`invalid configuration:\n  ${[...new Set(lines)].join('\n  ')}`);
+    throw invalidConfiguration([...new Set(lines)]);
   }
   return input as RawConfig;
 }
@@ -153,8 +164,7 @@ function productionProblems(raw: RawConfig, estimateAdminPassword = true): strin
     if (secret) problems.push(secret);
   }
   if (raw.ADMIN_PASSWORD && estimateAdminPassword) {
-    const known = [raw.ADMIN_EMAIL ?? '', raw.ADMIN_USERNAME];
-    const password = adminPasswordProblem(raw.ADMIN_PASSWORD, known);
+    const password = adminPasswordProblem(raw.ADMIN_PASSWORD, adminWords(raw));
     // A start-up's one check: the estimator's dictionaries are not kept for the server's requests.
     unloadEstimator();
     if (password) problems.push(password);
@@ -208,7 +218,7 @@ export function resolveConfig(raw: RawConfig, options: ResolveOptions = {}): Con
   ];
   let problems = problemsOf(options.adminPassword !== 'later');
   if (problems.length > 0 && options.adminPassword === 'later') problems = problemsOf(true);
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw invalidConfiguration(problems);
   const secret =
     raw.JWT_SECRET ??
     (raw.DATABASE_URL === 'memory://'
@@ -240,11 +250,8 @@ export function loadConfig(
 export async function adminPasswordLater(config: Config): Promise<ConfigError | undefined> {
   if (config.NODE_ENV !== 'production' || !config.ADMIN_PASSWORD) return undefined;
   try {
-    const problem = await adminPasswordProblemLater(config.ADMIN_PASSWORD, [
-      config.ADMIN_EMAIL ?? '',
-      config.ADMIN_USERNAME,
-    ]);
-    return problem === undefined ? undefined : new ConfigError(`invalid configuration:\n  ${problem}`);
+    const problem = await adminPasswordProblemLater(config.ADMIN_PASSWORD, adminWords(config));
+    return problem === undefined ? undefined : invalidConfiguration([problem]);
   } finally {
     // A start-up's one check: the estimator's dictionaries are not kept for the server's requests.
     unloadEstimator();
