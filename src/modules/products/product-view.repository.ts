@@ -157,16 +157,13 @@ export async function findProductRow(
   id: number,
   stamped: boolean,
 ): Promise<FoundProduct | undefined> {
-  if (!stamped) {
-    const [row] = await findViewQuery(executor, { id });
-    return row && { categoryId: row.category_id, view: (names) => viewOf(row, names(row.category_id)) };
-  }
-  const [row] = await findStampedViewQuery(executor, { id });
-  return (
-    row && {
-      categoryId: row.category_id,
-      stamp: row.stamp,
-      view: (names) => viewOf(row, names(row.category_id)),
-    }
-  );
+  const [row]: (ViewRow & { stamp?: number })[] = stamped
+    ? await findStampedViewQuery(executor, { id })
+    : await findViewQuery(executor, { id });
+  if (!row) return undefined;
+  return {
+    categoryId: row.category_id,
+    ...(row.stamp === undefined ? {} : { stamp: row.stamp }),
+    view: (names) => viewOf(row, names(row.category_id)),
+  };
 }
