@@ -103,9 +103,9 @@ async function decided(sql: postgres.Sql, ids: string[]): Promise<OrderRow[]> {
   return rows;
 }
 
-/** A step starts with no order pending, so the backlog of a step that broke does not weigh on the next. */
 /**
- * Waits until the previous step (or the POST-only burst) has left nothing behind: its orders
+ * A step starts once the previous step (or the POST-only burst) has left nothing behind, so that
+ * the backlog of a step that broke does not weigh on the next: its orders
  * decided, and no event still travelling — no unpublished outbox row, and the app's
  * `events_consumed_total` unchanged over half a second (the read-model queues done with the
  * burst's `product.updated` events, which no order waits for but which take the CPU a step needs).
