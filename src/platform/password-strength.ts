@@ -1,6 +1,7 @@
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
 /**
  * At least 10^8 guesses by zxcvbn's estimate: its "safely unguessable" boundary (score 3) against a
@@ -11,11 +12,12 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 export const MIN_PASSWORD_GUESSES_LOG10 = 8;
 
 /**
- * How long the estimator's thread lives after its last use. zxcvbn's word lists and ranked
+ * How long the estimator's process lives after its last use. zxcvbn's word lists and ranked
  * dictionaries are ~40 MB of heap; loaded in the server's own heap they stayed there (the packages
- * in require's cache) and a server whose only check was ADMIN_PASSWORD's at start-up carried ~25 MB
- * more resident memory all its life. In a worker they go with the thread. Starting it again costs
- * ~0.6 s, paid by the first check after a quiet minute.
+ * in require's cache), and on a worker thread the isolate's pages and malloc arena stayed in the
+ * server's resident set after the thread ended: either way a server whose only check was
+ * ADMIN_PASSWORD's at start-up carried ~25 MB more all its life. An ended process gives all of it
+ * back. Starting it again costs ~0.7 s, paid by the first check after a quiet minute.
  */
 const KEEP_LOADED_MS = 60_000;
 /** A check takes under 30 ms once loaded; loading takes ~0.6 s (seconds on a loaded machine). */
@@ -29,8 +31,16 @@ interface JudgeAnswer {
   error?: string;
 }
 
+interface JudgeRequest {
+  id: number;
+  password: string;
+  userInputs: string[];
+}
+
 interface Estimator {
-  worker: Worker;
+  child: ChildProcess;
+  /** Requests wait here until the process says it listens (a message before that would be lost). */
+  waiting: JudgeRequest[] | undefined;
   pending: Map<number, { resolve(answer: JudgeAnswer): void; reject(error: Error): void }>;
 }
 
@@ -38,35 +48,65 @@ let estimator: Estimator | undefined;
 let unloadTimer: NodeJS.Timeout | undefined;
 let nextId = 1;
 
-/** The worker's file: its TypeScript source beside this one in development and tests, the build's .js in production. */
-function workerFile(): URL {
+/** The estimator's file: its TypeScript source beside this one in development and tests, the build's .js in production. */
+function estimatorFile(): string {
   const own = fileURLToPath(import.meta.url);
   const extension = own.endsWith('.ts') ? 'ts' : 'js';
-  const file = new URL(`./password-strength.worker.${extension}`, import.meta.url);
-  if (!existsSync(file)) throw new Error(`the password estimator is missing: ${fileURLToPath(file)}`);
+  const file = fileURLToPath(new URL(`./password-strength.process.${extension}`, import.meta.url));
+  if (!existsSync(file)) throw new Error(`the password estimator is missing: ${file}`);
   return file;
 }
 
-/** The estimator's thread, started on use and ended once unused for `KEEP_LOADED_MS`. */
+/**
+ * The estimator's process starts with none of the server's flags (a TypeScript loader, the
+ * server's heap limits: it is plain JS or erasable TypeScript and sizes its own heap) and none of
+ * its environment (the server's secrets have no business there).
+ */
+const ESTIMATOR_ENV = {};
+
+/** The last words of the estimator's stderr, for the message when it stops unasked. */
+const STDERR_KEPT = 2_000;
+
+/** The estimator's process, started on use and ended once unused for `KEEP_LOADED_MS`. */
 function loaded(): Estimator {
   if (!estimator) {
-    // No inherited flags (a TypeScript loader, the server's heap limits): the worker is plain JS
-    // or erasable TypeScript and sizes its own heap.
-    const worker = new Worker(workerFile(), { execArgv: [], stdout: false, stderr: false });
-    const own: Estimator = { worker, pending: new Map() };
-    worker.unref();
-    worker.on('message', (answer: JudgeAnswer) => {
-      const waiting = own.pending.get(answer.id);
-      own.pending.delete(answer.id);
-      waiting?.resolve(answer);
+    const child = fork(estimatorFile(), [], {
+      execArgv: [],
+      env: ESTIMATOR_ENV,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const own: Estimator = { child, waiting: [], pending: new Map() };
+    // Neither the process nor its channel keeps the server's event loop alive.
+    child.unref();
+    child.channel?.unref();
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-STDERR_KEPT);
+    });
+    (child.stderr as Socket | null)?.unref();
+    child.on('message', (message: JudgeAnswer | { ready: true }) => {
+      if ('ready' in message) {
+        const waiting = own.waiting ?? [];
+        own.waiting = undefined;
+        for (const request of waiting) child.send(request);
+        return;
+      }
+      const caller = own.pending.get(message.id);
+      own.pending.delete(message.id);
+      caller?.resolve(message);
     });
     const fail = (error: Error) => {
       if (estimator === own) estimator = undefined;
-      for (const waiting of own.pending.values()) waiting.reject(error);
+      for (const caller of own.pending.values()) caller.reject(error);
       own.pending.clear();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the password estimator stopped (exit code ${code})`)));
+    child.on('error', fail);
+    child.on('exit', (code, signal) => {
+      const why = signal ? `signal ${signal}` : `exit code ${code}`;
+      const said = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';
+      fail(new Error(`the password estimator stopped (${why})${said}`));
+    });
     estimator = own;
   }
   unloadTimer ??= setTimeout(unloadEstimator, KEEP_LOADED_MS).unref();
@@ -74,23 +114,28 @@ function loaded(): Estimator {
   return estimator;
 }
 
-/** Ends the estimator's thread and frees its dictionaries (the next check starts it again). */
+/** Ends the estimator's process and so frees its dictionaries (the next check starts it again). */
 export function unloadEstimator(): void {
   clearTimeout(unloadTimer);
   unloadTimer = undefined;
   const ending = estimator;
   estimator = undefined;
   if (ending) {
-    for (const waiting of ending.pending.values())
-      waiting.reject(new Error('the password estimator was let go'));
+    for (const caller of ending.pending.values())
+      caller.reject(new Error('the password estimator was let go'));
     ending.pending.clear();
-    void ending.worker.terminate();
+    ending.child.kill();
   }
 }
 
-/** Whether the estimator's thread is running now (for tests). */
+/** Whether the estimator's process is running now (for tests). */
 export function estimatorLoaded(): boolean {
   return estimator !== undefined;
+}
+
+/** The estimator's process id while it runs (for tests). */
+export function estimatorProcessId(): number | undefined {
+  return estimator?.child.pid;
 }
 
 export interface PasswordVerdict {
@@ -126,21 +171,21 @@ function verdictOf(answer: JudgeAnswer): PasswordVerdict {
 
 /**
  * How guessable a password is, counting words the attacker knows about this account (its
- * username, email, names) and this shop as cheap guesses. Estimated on the estimator's thread: the
+ * username, email, names) and this shop as cheap guesses. Estimated in the estimator's process: the
  * server goes on answering meanwhile.
  */
 export function judgePassword(
   password: string,
   knownWords: readonly string[] = [],
 ): Promise<PasswordVerdict> {
-  const { worker, pending } = loaded();
+  const own = loaded();
   const id = nextId++;
   return new Promise<JudgeAnswer>((resolve, reject) => {
     const timer = setTimeout(() => {
-      pending.delete(id);
+      own.pending.delete(id);
       reject(new Error('the password estimator did not answer in time'));
     }, CHECK_TIMEOUT_MS);
-    pending.set(id, {
+    own.pending.set(id, {
       resolve: (answer) => {
         clearTimeout(timer);
         resolve(answer);
@@ -150,28 +195,31 @@ export function judgePassword(
         reject(error);
       },
     });
-    worker.postMessage({ id, password, userInputs: userInputsOf(knownWords) });
+    const request: JudgeRequest = { id, password, userInputs: userInputsOf(knownWords) };
+    if (own.waiting) own.waiting.push(request);
+    else own.child.send(request);
   }).then(verdictOf);
 }
 
 /**
  * `judgePassword` for a synchronous caller (the configuration's checks at start-up): the calling
- * thread waits for the estimator's answer.
+ * thread waits while a one-off estimator process answers (~0.7 s with its loading).
  */
 export function judgePasswordNow(password: string, knownWords: readonly string[] = []): PasswordVerdict {
-  const { worker } = loaded();
-  const { port1, port2 } = new MessageChannel();
-  const done = new Int32Array(new SharedArrayBuffer(4));
-  const id = nextId++;
-  try {
-    worker.postMessage({ id, password, userInputs: userInputsOf(knownWords), reply: port2, done }, [port2]);
-    if (Atomics.wait(done, 0, 0, CHECK_TIMEOUT_MS) === 'timed-out') {
-      throw new Error('the password estimator did not answer in time');
-    }
-    const received = receiveMessageOnPort(port1);
-    if (!received) throw new Error('the password estimator answered nothing');
-    return verdictOf(received.message as JudgeAnswer);
-  } finally {
-    port1.close();
+  const request: JudgeRequest = { id: nextId++, password, userInputs: userInputsOf(knownWords) };
+  const run = spawnSync(process.execPath, [estimatorFile(), '--once'], {
+    env: ESTIMATOR_ENV,
+    input: JSON.stringify(request),
+    encoding: 'utf8',
+    timeout: CHECK_TIMEOUT_MS,
+    maxBuffer: 1024 * 1024,
+  });
+  if (run.error) throw new Error(`the password estimator did not answer: ${run.error.message}`);
+  if (run.status !== 0 || !run.stdout) {
+    const why = run.signal ? `signal ${run.signal}` : `exit code ${run.status}`;
+    throw new Error(
+      `the password estimator answered nothing (${why}): ${run.stderr.trim().slice(-STDERR_KEPT)}`,
+    );
   }
+  return verdictOf(JSON.parse(run.stdout) as JudgeAnswer);
 }

@@ -1,6 +1,10 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   estimatorLoaded,
+  estimatorProcessId,
   judgePassword,
   judgePasswordNow,
   MIN_PASSWORD_GUESSES_LOG10,
@@ -66,5 +70,52 @@ describe('password strength estimator', () => {
     expect(estimatorLoaded()).toBe(false);
     expect((await judgePassword('password1')).advice).toBeDefined();
     expect(estimatorLoaded()).toBe(true);
+  });
+
+  it('when a password is judged, then the dictionaries live in a process of their own, with none of the server’s environment', async () => {
+    await judgePassword('password123');
+    const pid = estimatorProcessId();
+    expect(pid).toBeTypeOf('number');
+    expect(pid).not.toBe(process.pid);
+    // Only what fork adds for the channel itself.
+    const names = readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => entry.slice(0, entry.indexOf('=')));
+    expect(names.sort()).toEqual(['NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE']);
+  });
+
+  it('when the estimator’s process dies with a check under way, then that check fails with the cause and the next one starts it again', async () => {
+    await judgePassword('password1');
+    const pid = estimatorProcessId() as number;
+    const pending = judgePassword('kiwi marmalade tundra oboe');
+    process.kill(pid, 'SIGKILL');
+    await expect(pending).rejects.toThrow(/stopped \(signal SIGKILL\)/u);
+    expect(estimatorLoaded()).toBe(false);
+    expect((await judgePassword('kiwi marmalade tundra oboe')).advice).toBeUndefined();
+    expect(estimatorProcessId()).not.toBe(pid);
+  });
+
+  it('when the server exits with the estimator loaded, then the estimator ends too', async () => {
+    // A server that judges one password and ends without letting the estimator go.
+    const script = [
+      "const m = await import('./src/platform/password-strength.ts');",
+      "await m.judgePassword('password1');",
+      'console.log(m.estimatorProcessId());',
+    ].join(' ');
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
+    const pid = Number(stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () =>
+      existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(alive()).toBe(false);
   });
 });
