@@ -204,7 +204,7 @@ function mailTransportOf(raw: RawConfig): Config['mailTransport'] {
 
 /**
  * `later`: the estimate of ADMIN_PASSWORD's strength is left to `adminPasswordLater`, which the
- * server awaits while it imports the app (the estimator's ~0.5 s on another thread), unless
+ * server awaits while it imports the app (the estimator's ~0.5 s in its own process), unless
  * something else is wrong: then every problem is named at once, as always.
  */
 export interface ResolveOptions {

@@ -73,7 +73,7 @@ export function adminPasswordProblem(password: string, knownWords: readonly stri
 
 /**
  * `adminPasswordProblem` without blocking the calling thread: the estimator loads its
- * dictionaries on its own thread (~0.5 s) while the caller goes on (the server's start-up imports).
+ * dictionaries in its own process (~0.5 s) while the caller goes on (the server's start-up imports).
  */
 export async function adminPasswordProblemLater(
   password: string,

@@ -1,24 +1,32 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The compiled server (`npm run build`'s output, built here into a scratch folder under
- * node_modules/.cache so that it resolves the project's dependencies) started as the image starts
- * it: NODE_ENV=production, `node dist/server.js`. Run once (`.unit`): it needs no database.
+ * The compiled server (`npm run build`'s output, built here into a scratch folder inside the
+ * project so that it resolves the project's dependencies, and outside node_modules, whose files'
+ * source maps the server leaves unread) started as the image starts it: NODE_ENV=production,
+ * `node dist/server.js` with `npm start`'s flags. Run once (`.unit`): it needs no database.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BUILD = `${ROOT}node_modules/.cache/mascotas-production-start/${process.pid}`;
+const BUILD = `${ROOT}test-results/production-start/${process.pid}`;
 
 interface Exit {
   code: number | null;
   output: string;
 }
 
+/** `npm start`'s flags, as the image runs them (a deployment test holds the Dockerfile's CMD equal). */
+const START_FLAGS = (
+  JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(/\s+/u)
+  .filter((word) => word.startsWith('--'));
+
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--enable-source-maps', `${BUILD}/dist/server.js`], {
+  const child = spawn(process.execPath, [...START_FLAGS, `${BUILD}/dist/server.js`], {
     cwd: BUILD,
     env: {
       PATH: process.env.PATH ?? '',
@@ -115,6 +123,19 @@ describe('a production start of the built server', () => {
       expect(exit.output).not.toContain(password);
     },
   );
+
+  it('when the start fails past the configuration, then its stack names the TypeScript source, not the build', async () => {
+    // Nothing listens on port 1: the migration's connection is refused inside the app's own code.
+    const exit = await refusal({
+      JWT_SECRET: GOOD_SECRET,
+      ...GOOD_ADMIN,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere',
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.output).toContain('failed to start: Error: connect ECONNREFUSED');
+    expect(exit.output).toMatch(/src\/platform\/db\/database\.ts:\d+:\d+/u);
+    expect(exit.output).not.toMatch(/dist\/platform\/db\/database\.js/u);
+  });
 
   it('when the secret is random and the admin password strong, then it starts and answers', async () => {
     const { child, output } = start({ JWT_SECRET: GOOD_SECRET, ...GOOD_ADMIN, HOST: '127.0.0.1' });
