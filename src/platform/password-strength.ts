@@ -124,7 +124,8 @@ export function unloadEstimator(): void {
     for (const caller of ending.pending.values())
       caller.reject(new Error('the password estimator was let go'));
     ending.pending.clear();
-    ending.child.kill();
+    // It holds nothing worth a graceful end, and a stopped or wedged process ignores a SIGTERM.
+    ending.child.kill('SIGKILL');
   }
 }
 
@@ -184,6 +185,9 @@ export function judgePassword(
     const timer = setTimeout(() => {
       own.pending.delete(id);
       reject(new Error('the password estimator did not answer in time'));
+      // A process that answers nothing for this long is wedged: the next check starts a fresh one
+      // instead of queueing behind it for as long as checks keep it loaded.
+      if (estimator === own) unloadEstimator();
     }, CHECK_TIMEOUT_MS);
     own.pending.set(id, {
       resolve: (answer) => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -10,6 +10,20 @@ import {
   MIN_PASSWORD_GUESSES_LOG10,
   unloadEstimator,
 } from '../../src/platform/password-strength.js';
+
+/** Whether the process is gone (or a zombie) within `ms`. */
+async function endsWithin(pid: number, ms: number): Promise<boolean> {
+  const alive = () => {
+    try {
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + ms;
+  while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return !alive();
+}
 
 describe('password strength estimator', () => {
   afterEach(() => {
@@ -96,6 +110,21 @@ describe('password strength estimator', () => {
     expect(estimatorProcessId()).not.toBe(pid);
   });
 
+  it('when the estimator’s process answers nothing for 30 s, then the check fails and the next one starts a fresh process', async () => {
+    await judgePassword('password1');
+    const pid = estimatorProcessId() as number;
+    process.kill(pid, 'SIGSTOP');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const wedged = judgePassword('kiwi marmalade tundra oboe');
+    vi.advanceTimersByTime(30_000);
+    await expect(wedged).rejects.toThrow('did not answer in time');
+    expect(estimatorLoaded()).toBe(false);
+    vi.useRealTimers();
+    expect((await judgePassword('kiwi marmalade tundra oboe')).advice).toBeUndefined();
+    expect(estimatorProcessId()).not.toBe(pid);
+    expect(await endsWithin(pid, 5_000)).toBe(true);
+  });
+
   it('when the server exits with the estimator loaded, then the estimator ends too', async () => {
     // A server that judges one password and ends without letting the estimator go.
     const script = [
@@ -112,10 +141,6 @@ describe('password strength estimator', () => {
     ]);
     const pid = Number(stdout.trim());
     expect(pid).toBeGreaterThan(0);
-    const alive = () =>
-      existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-    const deadline = Date.now() + 10_000;
-    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(alive()).toBe(false);
+    expect(await endsWithin(pid, 10_000)).toBe(true);
   });
 });
