@@ -23,6 +23,15 @@ const KEEP_LOADED_MS = 60_000;
 /** A check takes under 30 ms once loaded; loading takes ~0.6 s (seconds on a loaded machine). */
 const CHECK_TIMEOUT_MS = 30_000;
 
+/**
+ * The estimator could not answer this time (its process died, hung or was let go): no fault of the
+ * password nor of the code, and the next check starts a fresh process. A request it fails is a
+ * `503` with `Retry-After`, not a `500`.
+ */
+export class EstimatorUnavailableError extends Error {
+  override readonly name = 'EstimatorUnavailableError';
+}
+
 interface JudgeAnswer {
   id: number;
   score: number;
@@ -105,7 +114,7 @@ function loaded(): Estimator {
     child.on('exit', (code, signal) => {
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
       const said = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';
-      fail(new Error(`the password estimator stopped (${why})${said}`));
+      fail(new EstimatorUnavailableError(`the password estimator stopped (${why})${said}`));
     });
     estimator = own;
   }
@@ -122,7 +131,7 @@ export function unloadEstimator(): void {
   estimator = undefined;
   if (ending) {
     for (const caller of ending.pending.values())
-      caller.reject(new Error('the password estimator was let go'));
+      caller.reject(new EstimatorUnavailableError('the password estimator was let go'));
     ending.pending.clear();
     // It holds nothing worth a graceful end, and a stopped or wedged process ignores a SIGTERM.
     ending.child.kill('SIGKILL');
@@ -184,7 +193,7 @@ export function judgePassword(
   return new Promise<JudgeAnswer>((resolve, reject) => {
     const timer = setTimeout(() => {
       own.pending.delete(id);
-      reject(new Error('the password estimator did not answer in time'));
+      reject(new EstimatorUnavailableError('the password estimator did not answer in time'));
       // A process that answers nothing for this long is wedged: the next check starts a fresh one
       // instead of queueing behind it for as long as checks keep it loaded.
       if (estimator === own) unloadEstimator();
@@ -218,10 +227,11 @@ export function judgePasswordNow(password: string, knownWords: readonly string[]
     timeout: CHECK_TIMEOUT_MS,
     maxBuffer: 1024 * 1024,
   });
-  if (run.error) throw new Error(`the password estimator did not answer: ${run.error.message}`);
+  if (run.error)
+    throw new EstimatorUnavailableError(`the password estimator did not answer: ${run.error.message}`);
   if (run.status !== 0 || !run.stdout) {
     const why = run.signal ? `signal ${run.signal}` : `exit code ${run.status}`;
-    throw new Error(
+    throw new EstimatorUnavailableError(
       `the password estimator answered nothing (${why}): ${run.stderr.trim().slice(-STDERR_KEPT)}`,
     );
   }

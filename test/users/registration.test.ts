@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/platform/db/database.js';
+import { estimatorProcessId, judgePassword } from '../../src/platform/password-strength.js';
 import type { TestApp } from '../helpers/test-app.js';
 import { buildUsersApp, login, PASSWORD, register, uniqueName } from './users-client.js';
 
@@ -188,5 +189,25 @@ describe('users: registration', () => {
       payload: { username, email: `${username}@example.com`, password: PASSWORD },
     });
     expect(response.statusCode).toBe(201);
+  });
+
+  it('when the password estimator dies during the check, then it is a 503 with Retry-After, no user, and the next try passes', async () => {
+    await judgePassword('warm the estimator up');
+    const pid = estimatorProcessId() as number;
+    // Stopped, it cannot answer before it is killed: the registration is waiting on it.
+    process.kill(pid, 'SIGSTOP');
+    const username = uniqueName('Lost');
+    const body = { username, email: `${username}@example.com`, password: PASSWORD };
+    const pending = register(t, body);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    process.kill(pid, 'SIGKILL');
+    const response = await pending;
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json()).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    expect(response.body).not.toContain('estimator stopped');
+    const rows = await queryRows(t.database.db, sql`select 1 from users.users where username = ${username}`);
+    expect(rows).toHaveLength(0);
+    expect((await register(t, body)).statusCode).toBe(201);
   });
 });
