@@ -110,7 +110,12 @@ function loaded(): Estimator {
       for (const caller of own.pending.values()) caller.reject(error);
       own.pending.clear();
     };
-    child.on('error', fail);
+    // Its start failed or its channel closed under a message: the checks under way fail as for a
+    // death (a 503 to the request), and the next check starts a fresh process.
+    child.on('error', (error) => {
+      fail(new EstimatorUnavailableError(`the password estimator failed: ${error.message}`));
+      child.kill('SIGKILL');
+    });
     child.on('exit', (code, signal) => {
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
       const said = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';

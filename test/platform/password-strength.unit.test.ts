@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  EstimatorUnavailableError,
   estimatorLoaded,
   estimatorProcessId,
   judgePassword,
@@ -108,6 +109,15 @@ describe('password strength estimator', () => {
     expect(estimatorLoaded()).toBe(false);
     expect((await judgePassword('kiwi marmalade tundra oboe')).advice).toBeUndefined();
     expect(estimatorProcessId()).not.toBe(pid);
+  });
+
+  it('when the estimator’s process is killed just before a check is sent, then the check fails as unavailable', async () => {
+    await judgePassword('password1');
+    process.kill(estimatorProcessId() as number, 'SIGKILL');
+    await expect(judgePassword('kiwi marmalade tundra oboe')).rejects.toBeInstanceOf(
+      EstimatorUnavailableError,
+    );
+    expect((await judgePassword('kiwi marmalade tundra oboe')).advice).toBeUndefined();
   });
 
   it('when the estimator’s process answers nothing for 30 s, then the check fails and the next one starts a fresh process', async () => {
