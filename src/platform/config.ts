@@ -164,8 +164,9 @@ function productionProblems(raw: RawConfig, estimateAdminPassword = true): strin
     if (secret) problems.push(secret);
   }
   if (raw.ADMIN_PASSWORD && estimateAdminPassword) {
-    // A one-off estimator process answers and ends: nothing is kept for the server's requests.
     const password = adminPasswordProblem(raw.ADMIN_PASSWORD, adminWords(raw));
+    // A start-up's one check: the estimator's dictionaries are not kept for the server's requests.
+    unloadEstimator();
     if (password) problems.push(password);
   }
   return problems;
