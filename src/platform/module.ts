@@ -70,6 +70,7 @@ export function subscribe(
         .filter((subscription) => subscription.exchange === exchange)
         .map((subscription) => [subscription.routingKey, subscription]),
     );
+    const sharing = [...byKey.values()].filter((subscription) => subscription.sharedRows);
     context.handle(
       exchange,
       async (message, tx, delivery) => {
@@ -77,7 +78,9 @@ export function subscribe(
       },
       {
         versionGuarded: ({ routingKey }) => byKey.get(routingKey)?.versionGuarded ?? true,
-        sharedRows: [...byKey.values()].some((subscription) => subscription.sharedRows),
+        sharedRows: sharing.length > 0,
+        // Two batches at once only if every handler that shares rows locks them in one order.
+        locksInOrder: sharing.length > 0 && sharing.every((subscription) => subscription.locksInOrder),
         ...([...byKey.values()].some((subscription) => subscription.many) && {
           many: (deliveries, tx) => applyRuns(byKey, deliveries, tx),
         }),

@@ -100,6 +100,20 @@ describe('deliveries applied in batches', () => {
     expect(transactions()).toBeLessThanOrEqual(4);
   });
 
+  it('when the handler shares rows it locks in one order, then two batches at a time are applied', async () => {
+    const consumer = `test.${randomUUID()}`;
+    const { lane, transactions, mostAtOnce } = countingLane();
+    const handle = inboxHandler(lane, consumer, recording(consumer), {
+      sharedRows: true,
+      locksInOrder: true,
+    });
+    await Promise.all(Array.from({ length: 60 }, () => handle(delivery(consumer))));
+    expect(await applied(consumer)).toBe(60);
+    expect(await inboxRows(consumer)).toBe(60);
+    expect(mostAtOnce()).toBe(2);
+    expect(transactions()).toBeLessThanOrEqual(4);
+  });
+
   it('when a batch meets a deadlock, then its deliveries go again one at a time and none fails', async () => {
     const consumer = `test.${randomUUID()}`;
     const { lane } = countingLane();

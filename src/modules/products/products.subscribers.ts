@@ -55,10 +55,12 @@ export const productsSubscriptions = [
   on(reviewsContract, ReviewEvent.created, applyReview(false)),
   on(reviewsContract, ReviewEvent.updated, applyReview(false)),
   on(reviewsContract, ReviewEvent.deleted, applyReview(true)),
-  // Every order takes the stock rows of the products it holds, a few popular ones most: one batch
-  // at a time, or batches would wait on each other's row locks (and could deadlock).
+  // Every order takes the stock rows of the products it holds, a few popular ones most. Both
+  // handlers lock them in ascending product id before writing, so two batches at once wait on each
+  // other's locks in PostgreSQL (the second goes on as the first commits) rather than deadlock.
   on(ordersContract, OrderEvent.created, (event, tx) => reserveStock(tx, event.order_id, event.items), {
     sharedRows: true,
+    locksInOrder: true,
     many: (events, tx) =>
       reserveStocks(
         tx,
@@ -67,5 +69,6 @@ export const productsSubscriptions = [
   }),
   on(ordersContract, OrderEvent.cancelled, (event, tx) => releaseStock(tx, event.order_id), {
     sharedRows: true,
+    locksInOrder: true,
   }),
 ];

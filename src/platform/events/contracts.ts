@@ -38,6 +38,8 @@ export interface Subscription {
   versionGuarded: boolean;
   /** See `HandleOptions.sharedRows`: the queue applies one batch at a time. */
   sharedRows: boolean;
+  /** See `HandleOptions.locksInOrder`: with `sharedRows`, two batches at a time. */
+  locksInOrder: boolean;
   handle(message: EventEnvelope, tx: Executor, delivery: Delivery): Promise<void>;
   /**
    * Applies several deliveries at once (set-based statements), in their order: `read` checks one
@@ -87,6 +89,7 @@ export function on<C extends ModuleContract, K extends RoutingKeyOf<C>>(
   options: {
     versionGuarded?: boolean;
     sharedRows?: boolean;
+    locksInOrder?: boolean;
     /**
      * The same effect as `handler` for a run of consecutive deliveries of a batch, in one go: a
      * read model's rows in one statement, say. Several subscriptions may share one `many`
@@ -111,6 +114,7 @@ export function on<C extends ModuleContract, K extends RoutingKeyOf<C>>(
     routingKey,
     versionGuarded: options.versionGuarded ?? false,
     sharedRows: options.sharedRows ?? false,
+    locksInOrder: options.locksInOrder ?? false,
     handle: (message, tx, delivery) =>
       handler(read(payload, message, routingKey) as EventOf<C, K>, tx, delivery),
     ...(many && {

@@ -6,6 +6,7 @@ import {
   DeliveryBatches,
   type DeliveryBatchOptions,
   ONE_BATCH_AT_A_TIME,
+  TWO_BATCHES_LOCKED_IN_ORDER,
 } from './delivery-batches.js';
 import type { EventEnvelope } from './envelope.js';
 import type { DeadLetter, Delivery, DeliveryHandler } from './event-bus.js';
@@ -31,6 +32,12 @@ export interface HandleOptions {
    */
   sharedRows?: boolean;
   /**
+   * With `sharedRows`: the handler locks the shared rows in one order (ascending key) before it
+   * writes any of them, so two batches wait on each other's locks rather than deadlock: the queue
+   * applies two at once (`TWO_BATCHES_LOCKED_IN_ORDER`).
+   */
+  locksInOrder?: boolean;
+  /**
    * Applies a batch's deliveries (those to apply, in order) in one go where the handler can
    * (set-based statements), instead of `handler` one by one. A failure cannot name its delivery:
    * the batch is then applied again one delivery at a time, with `handler`.
@@ -53,7 +60,11 @@ export function inboxHandler(
   handler: EventHandler,
   options: HandleOptions = {},
   batching: DeliveryBatchOptions = {
-    ...(options.sharedRows ? ONE_BATCH_AT_A_TIME : DELIVERY_BATCHES),
+    ...(options.sharedRows
+      ? options.locksInOrder
+        ? TWO_BATCHES_LOCKED_IN_ORDER
+        : ONE_BATCH_AT_A_TIME
+      : DELIVERY_BATCHES),
     ...(options.onRetryAlone && { onRetryAlone: options.onRetryAlone }),
   },
 ): DeliveryHandler {
