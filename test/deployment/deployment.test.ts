@@ -342,6 +342,8 @@ describe('the Dockerfile', () => {
     expect(JSON.parse(cmd ?? '[]')).toEqual(scripts.start?.trim().split(/\s+/u));
     expect(scripts.start).toMatch(/--max-old-space-size=\d+/u);
     expect(scripts.start).toMatch(/--max-semi-space-size=\d+/u);
+    expect(scripts.start).toMatch(/--heap-growing-percent=\d+/u);
+    expect(scripts.start).toContain('--no-concurrent-recompilation');
   });
 
   it('when the image runs, then NODE_ENV, HOST and PORT are set for a container', () => {
