@@ -40,7 +40,7 @@ const DOCUMENTS = '/docs';
  * how a browser treats an HTML document (its opener, its agent cluster, DNS prefetching of its
  * links, IE8's download prompt, Flash's cross-domain policies, IE's XSS filter) and go on pages
  * alone: on every JSON answer they were 6 of the 12 header lines that every client parses — on the
- * product detail, a tenth of a client's work per request (bench/analysis.md).
+ * product detail, ~6 % of the bench's client's CPU per request (bench/analysis.md).
  */
 const API_HEADERS = [
   'x-content-type-options',
