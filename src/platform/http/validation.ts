@@ -35,15 +35,30 @@ function accepts(schema: Schema, kind: 'integer' | 'number' | 'boolean'): boolea
   });
 }
 
+/** Which plain-text values a property's schema takes as numbers or booleans (worked out once). */
+interface Accepted {
+  integer: boolean;
+  number: boolean;
+  boolean: boolean;
+}
+
+function acceptedBy(schema: Schema): Accepted {
+  return {
+    integer: accepts(schema, 'integer'),
+    number: accepts(schema, 'number'),
+    boolean: accepts(schema, 'boolean'),
+  };
+}
+
 /**
  * A query or path value, typed by what its schema accepts: only plain decimal text is a number
  * (`0x1`, `1e0`, `+1`, ` 1` stay text and fail an integer schema; Ajv's own coercion takes them as
  * 1), and only `true` / `false` a boolean.
  */
-function typed(value: string, schema: Schema): unknown {
-  if (DECIMAL_INTEGER.test(value) && accepts(schema, 'integer')) return Number(value);
-  if (DECIMAL_NUMBER.test(value) && accepts(schema, 'number')) return Number(value);
-  if ((value === 'true' || value === 'false') && accepts(schema, 'boolean')) return value === 'true';
+function typed(value: string, accepted: Accepted): unknown {
+  if (accepted.integer && DECIMAL_INTEGER.test(value)) return Number(value);
+  if (accepted.number && DECIMAL_NUMBER.test(value)) return Number(value);
+  if (accepted.boolean && (value === 'true' || value === 'false')) return value === 'true';
   return value;
 }
 
@@ -68,6 +83,11 @@ function unicodeError(field: string): ErrorObject {
 function textValidator(ajv: Ajv.default, schema: Schema): Validator {
   const validate = ajv.compile(schema);
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  // What each property accepts, read off its schema once rather than on every request (its unions
+  // walked for every path and query value: 1 % of the product detail's CPU in a profile).
+  const accepted = new Map(
+    Object.entries(properties).map(([field, property]) => [field, acceptedBy(property)]),
+  );
   const check: Validator = (data) => {
     if (data && typeof data === 'object') {
       const values = data as Record<string, unknown>;
@@ -77,8 +97,8 @@ function textValidator(ajv: Ajv.default, schema: Schema): Validator {
           check.errors = [unicodeError(field)];
           return false;
         }
-        const property = properties[field];
-        if (property && typeof value === 'string') values[field] = typed(value, property);
+        const kinds = accepted.get(field);
+        if (kinds && typeof value === 'string') values[field] = typed(value, kinds);
       }
     }
     const valid = validate(data);
