@@ -73,29 +73,29 @@ export function preparing(
       if (load) track(load, result as Promise<unknown>);
       return result;
     };
+  // Made once per client, not on every property read: the hot reads call it for every statement.
+  const unsafe = (
+    query: string,
+    parameters?: postgres.ParameterOrJSON<never>[],
+    options?: postgres.UnsafeQueryOptions,
+  ) => {
+    const count = parameters?.length ?? 0;
+    const pending = client.unsafe(query, parameters, {
+      // postgres.js sends a statement without parameters in the simple protocol, parsed and
+      // planned anew every time (the catalog's unfiltered count: planned on each of 36,004
+      // calls, a third of its cost): one statement goes prepared like the others. Text with
+      // several statements (`;`) keeps the simple protocol, which alone can carry them.
+      ...(count === 0 && !query.includes(';') ? { simple: false } : {}),
+      ...options,
+      prepare: count <= PREPARE_MAX_PARAMETERS,
+    });
+    if (onFailure) pending.catch(onFailure);
+    if (load) track(load, pending);
+    return pending;
+  };
   return new Proxy(client, {
     get(target, property, receiver) {
-      if (property === 'unsafe') {
-        return (
-          query: string,
-          parameters?: postgres.ParameterOrJSON<never>[],
-          options?: postgres.UnsafeQueryOptions,
-        ) => {
-          const count = parameters?.length ?? 0;
-          const pending = target.unsafe(query, parameters, {
-            // postgres.js sends a statement without parameters in the simple protocol, parsed and
-            // planned anew every time (the catalog's unfiltered count: planned on each of 36,004
-            // calls, a third of its cost): one statement goes prepared like the others. Text with
-            // several statements (`;`) keeps the simple protocol, which alone can carry them.
-            ...(count === 0 && !query.includes(';') ? { simple: false } : {}),
-            ...options,
-            prepare: count <= PREPARE_MAX_PARAMETERS,
-          });
-          if (onFailure) pending.catch(onFailure);
-          if (load) track(load, pending);
-          return pending;
-        };
-      }
+      if (property === 'unsafe') return unsafe;
       if (property === 'begin' || property === 'savepoint') return within(property);
       return Reflect.get(target, property, receiver);
     },
