@@ -7,6 +7,9 @@ import type { ModuleDefinition } from '../module.js';
 import { ProblemSchema } from './errors.js';
 import { hoistNamedSchemas, markNamedSchemas } from './openapi-components.js';
 
+/** Where the API reference lives: swagger-ui's page and files, and the two documents. */
+export const DOCS_PREFIX = '/docs';
+
 /** The platform's own routes (health, the event operations) are documented under this tag. */
 const OPERATIONS_TAG = {
   name: 'operations',
@@ -225,11 +228,11 @@ export async function registerDocs(
     },
   });
   await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
+    routePrefix: DOCS_PREFIX,
     staticCSP: true,
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
-  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(`${DOCS_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
   const asyncApi = asyncApiDocument(modules);
-  app.get('/docs/asyncapi.json', { schema: { hide: true } }, async () => asyncApi);
+  app.get(`${DOCS_PREFIX}/asyncapi.json`, { schema: { hide: true } }, async () => asyncApi);
 }

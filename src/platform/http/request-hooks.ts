@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
+import { DOCS_PREFIX } from './docs.js';
 import { problem, sendProblem } from './errors.js';
 import { checkHost } from './host.js';
 
@@ -30,9 +31,6 @@ export function helmetHeaders(options: HelmetOptions = HELMET): Record<string, s
   if (failure) throw failure;
   return headers;
 }
-
-/** Where the app serves pages a browser renders: the API reference (swagger-ui's page and files). */
-const DOCUMENTS = '/docs';
 
 /**
  * Of helmet's headers, those that protect an API's answers (OWASP's REST Security Cheat Sheet): no
@@ -70,7 +68,7 @@ export function registerRequestHooks(app: FastifyInstance, closing: () => boolea
   const page = helmetHeaders();
   const api = apiHeaders(page);
   app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(request.url.startsWith(DOCUMENTS) ? page : api);
+    reply.headers(request.url.startsWith(DOCS_PREFIX) ? page : api);
     try {
       checkHost(request);
     } catch (error) {
