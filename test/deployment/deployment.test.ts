@@ -342,6 +342,7 @@ describe('the Dockerfile', () => {
     expect(JSON.parse(cmd ?? '[]')).toEqual(scripts.start?.trim().split(/\s+/u));
     expect(scripts.start).toMatch(/--max-old-space-size=\d+/u);
     expect(scripts.start).toMatch(/--max-semi-space-size=\d+/u);
+    expect(scripts.start).toMatch(/--min-semi-space-size=\d+/u);
     expect(scripts.start).toMatch(/--heap-growing-percent=\d+/u);
     expect(scripts.start).toContain('--no-concurrent-recompilation');
   });
