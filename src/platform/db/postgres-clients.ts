@@ -89,8 +89,8 @@ export function preparing(
       ...options,
       prepare: count <= PREPARE_MAX_PARAMETERS,
     });
-    if (onFailure) pending.catch(onFailure);
-    if (load) track(load, pending);
+    if (load) track(load, pending, onFailure);
+    else if (onFailure) pending.catch(onFailure);
     return pending;
   };
   return new Proxy(client, {
@@ -107,12 +107,18 @@ export interface InFlight {
   count: number;
 }
 
-function track(load: InFlight, settling: Promise<unknown>): void {
+/** Counts `settling` in `load` until it settles; one reaction, which also tells `onFailure`. */
+function track(load: InFlight, settling: Promise<unknown>, onFailure?: (error: unknown) => void): void {
   load.count++;
-  const done = () => {
-    load.count--;
-  };
-  settling.then(done, done);
+  settling.then(
+    () => {
+      load.count--;
+    },
+    (error: unknown) => {
+      load.count--;
+      onFailure?.(error);
+    },
+  );
 }
 
 export function drizzleOf(

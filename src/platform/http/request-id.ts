@@ -5,9 +5,10 @@ const ACCEPTABLE = /^[\w.:@/+=-]{1,128}$/;
 
 /** The caller's `x-request-id`, or Kong's `kong-request-id`, when it is sane; else a new one. */
 export function requestIdOf(request: IncomingMessage): string {
-  for (const header of ['x-request-id', 'kong-request-id']) {
-    const value = request.headers[header];
-    if (typeof value === 'string' && ACCEPTABLE.test(value)) return value;
-  }
+  const { headers } = request;
+  const own = headers['x-request-id'];
+  if (typeof own === 'string' && ACCEPTABLE.test(own)) return own;
+  const kong = headers['kong-request-id'];
+  if (typeof kong === 'string' && ACCEPTABLE.test(kong)) return kong;
   return randomUUID();
 }
