@@ -44,6 +44,8 @@ export interface ProductQuery extends Omit<ProductFilters, 'categoryIds'> {
 /** The catalog's use cases; every change writes its `product_events` in the same transaction. */
 export class ProductsService {
   private tree: Promise<CategoryTree> | undefined;
+  /** The tree `tree` resolved to, once it has (until it is forgotten). */
+  private readTree: CategoryTree | undefined;
 
   constructor(private readonly database: Database) {}
 
@@ -81,6 +83,7 @@ export class ProductsService {
   /** Drops `tree` as stale, unless a newer read has already replaced it. */
   private forgetTree(tree: CategoryTree): void {
     if (this.tree === treeRead.get(tree)) this.tree = undefined;
+    if (this.readTree === tree) this.readTree = undefined;
   }
 
   private categoryTree(): Promise<CategoryTree> {
@@ -89,6 +92,7 @@ export class ProductsService {
       (links) => {
         const tree = new CategoryTree(links);
         treeRead.set(tree, read);
+        if (this.tree === read) this.readTree = tree;
         return tree;
       },
       (error: unknown) => {
@@ -108,7 +112,8 @@ export class ProductsService {
    * the tree is read again only for a category it does not know (one created since).
    */
   async get(id: number): Promise<views.ProductView> {
-    const tree = await this.categoryTree();
+    // The tree already read, without a turn of the microtask queue for awaiting its read again.
+    const tree = this.readTree ?? (await this.categoryTree());
     const checked = tree.checkedWithin(DETAIL_TREE_TRUST_MS);
     const product = found(id, await views.findProductRow(this.database.db, id, !checked));
     const current = checked ? tree.knows(product.categoryId) : tree.confirms(product.stamp!);

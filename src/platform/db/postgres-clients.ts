@@ -80,15 +80,18 @@ export function preparing(
     options?: postgres.UnsafeQueryOptions,
   ) => {
     const count = parameters?.length ?? 0;
-    const pending = client.unsafe(query, parameters, {
-      // postgres.js sends a statement without parameters in the simple protocol, parsed and
-      // planned anew every time (the catalog's unfiltered count: planned on each of 36,004
-      // calls, a third of its cost): one statement goes prepared like the others. Text with
-      // several statements (`;`) keeps the simple protocol, which alone can carry them.
-      ...(count === 0 && !query.includes(';') ? { simple: false } : {}),
-      ...options,
-      prepare: count <= PREPARE_MAX_PARAMETERS,
-    });
+    // postgres.js sends a statement without parameters in the simple protocol, parsed and planned
+    // anew every time (the catalog's unfiltered count: planned on each of 36,004 calls, a third
+    // of its cost): one statement goes prepared like the others. Text with several statements
+    // (`;`) keeps the simple protocol, which alone can carry them. A fresh options object each
+    // time: postgres.js writes to it.
+    const extended = count === 0 && !query.includes(';');
+    const settings: postgres.UnsafeQueryOptions = options
+      ? { ...(extended ? { simple: false } : {}), ...options, prepare: count <= PREPARE_MAX_PARAMETERS }
+      : extended
+        ? { simple: false, prepare: true }
+        : { prepare: count <= PREPARE_MAX_PARAMETERS };
+    const pending = client.unsafe(query, parameters, settings);
     if (load) track(load, pending, onFailure);
     else if (onFailure) pending.catch(onFailure);
     return pending;

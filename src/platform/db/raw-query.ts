@@ -23,8 +23,10 @@ function runnerOf(executor: Executor): Runner {
   if (known) return known;
   let runner: Runner;
   if (typeof (client as PostgresJsClient).unsafe === 'function') {
-    const postgres = client as PostgresJsClient;
-    runner = (text, parameters) => postgres.unsafe(text, parameters);
+    // Read once: the platform's client is a Proxy (postgres-clients.ts), whose trap every
+    // property read would run; postgres.js's `unsafe` is a closure that needs no `this`.
+    const { unsafe } = client as PostgresJsClient;
+    runner = (text, parameters) => unsafe(text, parameters);
   } else if (typeof (client as PgliteClient).query === 'function') {
     const pglite = client as PgliteClient;
     runner = async (text, parameters) => (await pglite.query(text, parameters)).rows;
