@@ -115,12 +115,12 @@ export class ProductsService {
     // The tree already read, without a turn of the microtask queue for awaiting its read again.
     const tree = this.readTree ?? (await this.categoryTree());
     const checked = tree.checkedWithin(DETAIL_TREE_TRUST_MS);
-    const product = found(id, await views.findProductRow(this.database.db, id, !checked));
-    const current = checked ? tree.knows(product.categoryId) : tree.confirms(product.stamp!);
-    if (current) return product.view((category) => tree.nameOf(category));
+    const row = found(id, await views.findProductRow(this.database.db, id, !checked));
+    const current = checked ? tree.knows(row.category_id) : tree.confirms(row.stamp!);
+    if (current) return views.viewOf(row, tree.nameOf(row.category_id));
     this.forgetTree(tree);
     const fresh = await this.categoryTree();
-    return product.view((category) => fresh.nameOf(category));
+    return views.viewOf(row, fresh.nameOf(row.category_id));
   }
 
   async create(input: ProductInput): Promise<Product> {
