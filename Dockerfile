@@ -47,7 +47,8 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 # flags are `npm start`'s (a test holds them equal), chosen for memory under load (README, Heap):
 # the 1 GiB heap cap is a ceiling, not a size (V8 paces its collections to it instead of growing
 # toward the default cap, a quarter of the machine's memory), 8 MB semi-spaces that stay 8 MB when
-# traffic pauses (a shrunk young generation promotes the next burst's requests), the old generation
+# traffic pauses (a shrunk young generation promotes the next burst's requests), no allocation
+# sites tenured for good by one slow burst, the old generation
 # collected at a quarter's growth, and TurboFan on the main thread (no compile threads' malloc
 # arenas left behind); the bench's catalog loads peak near 160 MB.
-CMD ["node", "--max-old-space-size=1024", "--max-semi-space-size=8", "--min-semi-space-size=8", "--heap-growing-percent=25", "--no-concurrent-recompilation", "dist/server.js"]
+CMD ["node", "--max-old-space-size=1024", "--max-semi-space-size=8", "--min-semi-space-size=8", "--heap-growing-percent=25", "--no-allocation-site-pretenuring", "--no-concurrent-recompilation", "dist/server.js"]

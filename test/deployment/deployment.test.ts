@@ -344,6 +344,7 @@ describe('the Dockerfile', () => {
     expect(scripts.start).toMatch(/--max-semi-space-size=\d+/u);
     expect(scripts.start).toMatch(/--min-semi-space-size=\d+/u);
     expect(scripts.start).toMatch(/--heap-growing-percent=\d+/u);
+    expect(scripts.start).toContain('--no-allocation-site-pretenuring');
     expect(scripts.start).toContain('--no-concurrent-recompilation');
   });
 
