@@ -47,6 +47,12 @@ function isProbe(request: FastifyRequest): boolean {
  * Request lines: probes only at `debug` (their failures still at `error`); with pretty logs one
  * line per request, `GET /api/products 200 3.1 ms`, instead of an incoming and a completed line.
  */
+/** Whether `log` writes `level` (a logger that cannot say, Fastify's silent one, is asked anyway). */
+function writes(log: FastifyBaseLogger, level: string): boolean {
+  const enabled = (log as Partial<Logger>).isLevelEnabled;
+  return enabled === undefined || enabled.call(log, level);
+}
+
 export class RequestLogController extends LogController {
   constructor(private readonly oneLine: boolean) {
     super();
@@ -57,7 +63,10 @@ export class RequestLogController extends LogController {
     reply: FastifyReply,
     metadata?: Record<string, unknown>,
   ): void {
-    if (this.oneLine || isProbe(request)) {
+    // At a level that is not written, nothing is built: the line's object, the logger's check.
+    const quiet = this.oneLine || isProbe(request);
+    if (!writes(request.log, quiet ? 'debug' : 'info')) return;
+    if (quiet) {
       request.log.debug({ req: request }, 'incoming request');
       return;
     }
@@ -75,6 +84,7 @@ export class RequestLogController extends LogController {
       return;
     }
     const level = isProbe(request) ? 'debug' : 'info';
+    if (!writes(reply.log, level)) return;
     if (this.oneLine) {
       const time = reply.elapsedTime.toFixed(1);
       reply.log[level](`${request.method} ${request.url} ${reply.statusCode} ${time} ms`);
