@@ -85,12 +85,9 @@ export function preparing(
     // of its cost): one statement goes prepared like the others. Text with several statements
     // (`;`) keeps the simple protocol, which alone can carry them. A fresh options object each
     // time: postgres.js writes to it.
-    const extended = count === 0 && !query.includes(';');
-    const settings: postgres.UnsafeQueryOptions = options
-      ? { ...(extended ? { simple: false } : {}), ...options, prepare: count <= PREPARE_MAX_PARAMETERS }
-      : extended
-        ? { simple: false, prepare: true }
-        : { prepare: count <= PREPARE_MAX_PARAMETERS };
+    const prepare = count <= PREPARE_MAX_PARAMETERS;
+    const settings =
+      count === 0 && !query.includes(';') ? { simple: false, ...options, prepare } : { ...options, prepare };
     const pending = client.unsafe(query, parameters, settings);
     if (load) track(load, pending, onFailure);
     else if (onFailure) pending.catch(onFailure);

@@ -43,16 +43,16 @@ function isProbe(request: FastifyRequest): boolean {
   return url.startsWith('/health/') || url === '/metrics';
 }
 
-/**
- * Request lines: probes only at `debug` (their failures still at `error`); with pretty logs one
- * line per request, `GET /api/products 200 3.1 ms`, instead of an incoming and a completed line.
- */
 /** Whether `log` writes `level` (a logger that cannot say, Fastify's silent one, is asked anyway). */
 function writes(log: FastifyBaseLogger, level: string): boolean {
   const enabled = (log as Partial<Logger>).isLevelEnabled;
   return enabled === undefined || enabled.call(log, level);
 }
 
+/**
+ * Request lines: probes only at `debug` (their failures still at `error`); with pretty logs one
+ * line per request, `GET /api/products 200 3.1 ms`, instead of an incoming and a completed line.
+ */
 export class RequestLogController extends LogController {
   constructor(private readonly oneLine: boolean) {
     super();

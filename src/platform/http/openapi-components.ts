@@ -2,15 +2,16 @@
  * Named component schemas in the OpenAPI document. A route schema (or a part of it) that has an
  * `$id` (`Product`, `Problem`, …) is marked while its route is documented, and once the document is
  * built each marked schema moves to `components.schemas` under that name, referenced from where it
- * was. Only the documentation is rewritten: validation and serialization use the route schemas as
- * they are.
+ * was. Only the documentation is rewritten: validation uses the route schemas as they are (and
+ * serialization its own copies, serialization-schemas.ts).
  */
 
 const MARK = 'x-component';
 
 type Json = unknown;
 
-function isObject(value: Json): value is Record<string, Json> {
+/** A JSON object: not null, not an array. */
+export function isObject(value: Json): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -13,21 +13,30 @@
  *   `JSON.stringify` in one call instead of testing the pattern and stringifying key by key.
  */
 
+import { isObject as isSchema } from './openapi-components.js';
+
 type Schema = Record<string, unknown>;
 
 /** Keywords that describe a schema without changing what a serializer writes. */
 const ANNOTATIONS = new Set(['description', 'title', 'examples', '$comment', 'default']);
 const SCALARS = new Set(['string', 'number', 'integer', 'boolean', 'null']);
-/** Where a schema keeps schemas: a schema, an array of them, or a map of them. */
-const ONE = ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains'];
-const MANY = ['anyOf', 'oneOf', 'allOf', 'prefixItems'];
+/** Where a schema keeps schemas: a schema or an array of them, or a map of them. */
+const NESTED = [
+  'additionalProperties',
+  'items',
+  'not',
+  'if',
+  'then',
+  'else',
+  'contains',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'prefixItems',
+];
 const MAPS = ['properties', 'patternProperties', '$defs', 'definitions'];
 
 const ANY_KEY = '^(.*)$';
-
-function isSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function annotationOnly(schema: Schema, allowed: readonly string[]): boolean {
   return Object.keys(schema).every((key) => allowed.includes(key) || ANNOTATIONS.has(key));
@@ -82,7 +91,7 @@ export function serializationSchema(schema: unknown, done = new WeakMap<object, 
   done.set(schema, copy);
   for (const key of Object.keys(schema)) {
     const value = schema[key];
-    if (ONE.includes(key) || MANY.includes(key)) copy[key] = serializationSchema(value, done);
+    if (NESTED.includes(key)) copy[key] = serializationSchema(value, done);
     else if (MAPS.includes(key) && isSchema(value))
       copy[key] = Object.fromEntries(
         Object.entries(value).map(([name, inner]) => [name, serializationSchema(inner, done)]),
